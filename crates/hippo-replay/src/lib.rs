@@ -1,0 +1,11 @@
+//! hippo-replay: noisy recurrent networks trained to path-integrate replay their experience when
+//! the input is cut, and that replay is Langevin sampling.
+//!
+//! This facade re-exports the four crates of the workspace.
+
+#![warn(missing_docs)]
+
+pub use replay_core as core;
+pub use replay_metrics as metrics;
+pub use replay_sampler as sampler;
+pub use replay_tasks as tasks;

@@ -1,0 +1,3 @@
+//! Statistics of replay: Wasserstein distances, KDE-KL, reach times, displacement, visitation.
+
+#![warn(missing_docs)]

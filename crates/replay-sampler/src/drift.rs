@@ -1,0 +1,49 @@
+//! The drift trait every integrator is generic over.
+
+use nalgebra::{DMatrix, RealField};
+
+/// A batched drift field `f(x, c)`: the direction a state moves in one step before noise.
+///
+/// `states` holds one state per column (`dim × batch`). `current` is an additive input current of
+/// the same shape, or `None` when it is zero (quiescence). For a recurrent network it enters inside
+/// the nonlinearity (`U u − a`); fields without a nonlinearity document how they use it.
+///
+/// Implementations write `f` for every column into `out`, which has the shape of `states`.
+/// Callers guarantee the shapes agree (integrators validate them once, before stepping), so
+/// implementations may index without further checks.
+///
+/// # Example
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use replay_sampler::Drift;
+///
+/// /// Pulls every coordinate towards zero at rate `k`.
+/// struct Decay(f64);
+///
+/// impl Drift<f64> for Decay {
+///     fn drift_into(&self, states: &DMatrix<f64>, current: Option<&DMatrix<f64>>, out: &mut DMatrix<f64>) {
+///         out.copy_from(states);
+///         *out *= -self.0;
+///         if let Some(c) = current {
+///             *out += c;
+///         }
+///     }
+/// }
+///
+/// let x = DMatrix::from_column_slice(1, 2, &[1.0, -2.0]);
+/// let mut f = DMatrix::zeros(1, 2);
+/// Decay(0.5).drift_into(&x, None, &mut f);
+/// assert_eq!(f.as_slice(), &[-0.5, 1.0]);
+/// ```
+pub trait Drift<T: RealField + Copy> {
+    /// Writes `f(states[:, j], current[:, j])` into `out[:, j]` for every column `j`.
+    fn drift_into(&self, states: &DMatrix<T>, current: Option<&DMatrix<T>>, out: &mut DMatrix<T>);
+
+    /// The state dimension this drift accepts, if it is fixed (a network's hidden size).
+    ///
+    /// Integrators use it to reject mismatched states with a typed error before stepping.
+    fn dim(&self) -> Option<usize> {
+        None
+    }
+}
