@@ -1,0 +1,442 @@
+//! The experiment's configuration: embedded profiles, TOML overrides, validation.
+//!
+//! A configuration is a profile (`quick` or `paper`, embedded in the binary) with any fields
+//! overridden by a user's TOML file. Unknown fields are rejected by name, and every value is
+//! checked before anything is trained.
+
+use serde::{Deserialize, Serialize};
+
+use crate::RunError;
+
+const QUICK: &str = include_str!("profiles/quick.toml");
+const PAPER: &str = include_str!("profiles/paper.toml");
+
+/// The complete configuration of one reproduction run.
+///
+/// ```
+/// let config = hippo_replay::config::Config::profile("quick").unwrap();
+/// assert_eq!(config.run.name, "quick");
+/// assert!(config.run.seeds >= 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Run-wide settings.
+    pub run: RunSettings,
+    /// Network architecture.
+    pub network: NetworkSettings,
+    /// Optimiser and training length.
+    pub training: TrainingSettings,
+    /// The replay protocol and the replay-time mechanisms.
+    pub replay: ReplaySettings,
+    /// Sample sizes and thresholds of the metrics.
+    pub metrics: MetricSettings,
+    /// Which tasks run, and their parameters.
+    pub tasks: TaskSettings,
+}
+
+/// Run-wide settings.
+///
+/// ```
+/// let run = hippo_replay::config::Config::profile("paper").unwrap().run;
+/// assert!(run.seeds >= 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSettings {
+    /// Name of the profile the run started from.
+    pub name: String,
+    /// Independently trained networks per task, activation and leak.
+    pub seeds: usize,
+    /// Seed every other seed is derived from.
+    pub master_seed: u64,
+}
+
+/// Network architecture.
+///
+/// ```
+/// let net = hippo_replay::config::Config::profile("quick").unwrap().network;
+/// assert!(net.alpha_leaky < 1.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Hidden units N.
+    pub hidden: usize,
+    /// Activations to run: any of "relu", "tanh".
+    pub activations: Vec<String>,
+    /// Leak α of the leaky networks (the vanilla ones have α = 1).
+    pub alpha_leaky: f64,
+    /// Training noise σ_train.
+    pub sigma_train: f64,
+}
+
+/// Optimiser and training length.
+///
+/// ```
+/// let t = hippo_replay::config::Config::profile("quick").unwrap().training;
+/// assert!(t.steps > 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// Adam updates.
+    pub steps: usize,
+    /// Paths per batch.
+    pub batch_size: usize,
+    /// Steps per path on the track tasks.
+    pub seq_len: usize,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Gradient-norm clipping threshold (0 disables it).
+    pub grad_clip: f64,
+    /// Decoupled weight decay (0 disables it).
+    pub weight_decay: f64,
+}
+
+/// The replay protocol (DESIGN.md 4) and the replay-time mechanisms.
+///
+/// ```
+/// let r = hippo_replay::config::Config::profile("quick").unwrap().replay;
+/// assert!(r.burn_in < r.steps);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaySettings {
+    /// Replay steps per trajectory.
+    pub steps: usize,
+    /// Replay trajectories per network and variant.
+    pub trajectories: usize,
+    /// Leading steps dropped from the distributional metrics.
+    pub burn_in: usize,
+    /// σ_replay / σ_train (√2 by default, the Langevin temperature convention).
+    pub sigma_scale: f64,
+    /// Friction λ_v of the momentum variants.
+    pub lambda_v: f64,
+    /// Adaptation strength b_a of the adaptation variants.
+    pub adaptation_strength: f64,
+    /// Adaptation time constant τ_a.
+    pub adaptation_tau: f64,
+}
+
+/// Sample sizes and thresholds of the metrics.
+///
+/// ```
+/// let m = hippo_replay::config::Config::profile("quick").unwrap().metrics;
+/// assert!(m.wasserstein_points > 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSettings {
+    /// Replayed positions subsampled for the exact Wasserstein distances and KDE-KL.
+    pub wasserstein_points: usize,
+    /// Samples drawn from the true position distribution for comparison.
+    pub reference_points: usize,
+    /// Largest lag of the mean-squared-displacement curve.
+    pub msd_max_lag: usize,
+    /// Paths in the held-out batch that measures the path-integration error.
+    pub test_batch: usize,
+}
+
+/// Which tasks run, and their parameters.
+///
+/// ```
+/// let t = hippo_replay::config::Config::profile("quick").unwrap().tasks;
+/// assert!(t.triangle && t.tmaze && t.open_box);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSettings {
+    /// Run the triangle track.
+    pub triangle: bool,
+    /// Run the T-maze.
+    pub tmaze: bool,
+    /// Run the open box with place cells.
+    pub open_box: bool,
+    /// Visitation bins per track edge.
+    pub regions_per_edge: usize,
+    /// Radius of the start and goal regions on the tracks.
+    pub reach_radius: f64,
+    /// Place cells of the open box.
+    pub box_place_cells: usize,
+    /// The open box is cut into `box_grid × box_grid` regions.
+    pub box_grid: usize,
+    /// Side of the square start and goal corners of the open box, in metres.
+    pub box_reach_size: f64,
+    /// Steps per path in the open box.
+    pub box_seq_len: usize,
+}
+
+impl Config {
+    /// The embedded profile `name` ("quick" or "paper").
+    ///
+    /// ```
+    /// use hippo_replay::config::Config;
+    /// assert!(Config::profile("paper").is_ok());
+    /// assert!(Config::profile("huge").is_err());
+    /// ```
+    pub fn profile(name: &str) -> Result<Config, RunError> {
+        let text = profile_text(name)?;
+        Self::from_toml_str(text)
+    }
+
+    /// The profile `name` with every field present in `overrides` (TOML) replaced.
+    ///
+    /// ```
+    /// use hippo_replay::config::Config;
+    /// let c = Config::with_overrides("quick", "[run]\nseeds = 7\n").unwrap();
+    /// assert_eq!(c.run.seeds, 7);
+    /// let err = Config::with_overrides("quick", "[run]\nsedes = 7\n").unwrap_err();
+    /// assert!(err.to_string().contains("sedes"));
+    /// ```
+    pub fn with_overrides(profile: &str, overrides: &str) -> Result<Config, RunError> {
+        let mut base: toml::Table = toml::from_str(profile_text(profile)?)
+            .map_err(|e| RunError::Config(format!("embedded profile {profile}: {e}")))?;
+        let user: toml::Table = toml::from_str(overrides)
+            .map_err(|e| RunError::Config(format!("override file: {e}")))?;
+        merge(&mut base, user, "")?;
+        let text = toml::to_string(&base).map_err(|e| RunError::Config(e.to_string()))?;
+        Self::from_toml_str(&text)
+    }
+
+    /// Parses a complete configuration and validates it.
+    ///
+    /// ```
+    /// use hippo_replay::config::Config;
+    /// let text = Config::profile("quick").unwrap().to_toml();
+    /// assert_eq!(Config::from_toml_str(&text).unwrap(), Config::profile("quick").unwrap());
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Config, RunError> {
+        let config: Config = toml::from_str(text).map_err(|e| RunError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The configuration as TOML, exactly as a run uses it.
+    ///
+    /// ```
+    /// let text = hippo_replay::config::Config::profile("quick").unwrap().to_toml();
+    /// assert!(text.contains("[replay]"));
+    /// ```
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a validated configuration always serialises")
+    }
+
+    /// Checks every value, naming the first offending field and its value.
+    ///
+    /// ```
+    /// let mut c = hippo_replay::config::Config::profile("quick").unwrap();
+    /// c.network.alpha_leaky = 1.5;
+    /// assert!(c.validate().unwrap_err().to_string().contains("network.alpha_leaky"));
+    /// ```
+    pub fn validate(&self) -> Result<(), RunError> {
+        let positive = |field: &'static str, v: usize| {
+            if v == 0 {
+                Err(invalid(field, v))
+            } else {
+                Ok(())
+            }
+        };
+        positive("run.seeds", self.run.seeds)?;
+        positive("network.hidden", self.network.hidden)?;
+        positive("training.steps", self.training.steps)?;
+        positive("training.batch_size", self.training.batch_size)?;
+        positive("training.seq_len", self.training.seq_len)?;
+        positive("replay.steps", self.replay.steps)?;
+        positive("replay.trajectories", self.replay.trajectories)?;
+        positive(
+            "metrics.wasserstein_points",
+            self.metrics.wasserstein_points,
+        )?;
+        positive("metrics.reference_points", self.metrics.reference_points)?;
+        positive("metrics.msd_max_lag", self.metrics.msd_max_lag)?;
+        positive("metrics.test_batch", self.metrics.test_batch)?;
+        positive("tasks.regions_per_edge", self.tasks.regions_per_edge)?;
+        positive("tasks.box_place_cells", self.tasks.box_place_cells)?;
+        positive("tasks.box_grid", self.tasks.box_grid)?;
+        positive("tasks.box_seq_len", self.tasks.box_seq_len)?;
+        if self.replay.burn_in >= self.replay.steps {
+            return Err(invalid("replay.burn_in", self.replay.burn_in));
+        }
+        if self.metrics.msd_max_lag >= self.replay.steps {
+            return Err(invalid("metrics.msd_max_lag", self.metrics.msd_max_lag));
+        }
+        let in_unit = |field: &'static str, v: f64| {
+            if v > 0.0 && v <= 1.0 {
+                Ok(())
+            } else {
+                Err(invalid(field, v))
+            }
+        };
+        in_unit("network.alpha_leaky", self.network.alpha_leaky)?;
+        in_unit("replay.lambda_v", self.replay.lambda_v)?;
+        let finite_positive = |field: &'static str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(invalid(field, v))
+            }
+        };
+        finite_positive("network.sigma_train", self.network.sigma_train)?;
+        finite_positive("training.learning_rate", self.training.learning_rate)?;
+        finite_positive("replay.sigma_scale", self.replay.sigma_scale)?;
+        finite_positive("tasks.reach_radius", self.tasks.reach_radius)?;
+        finite_positive("tasks.box_reach_size", self.tasks.box_reach_size)?;
+        let finite_non_negative = |field: &'static str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(invalid(field, v))
+            }
+        };
+        finite_non_negative("training.grad_clip", self.training.grad_clip)?;
+        finite_non_negative("training.weight_decay", self.training.weight_decay)?;
+        finite_non_negative(
+            "replay.adaptation_strength",
+            self.replay.adaptation_strength,
+        )?;
+        if !(self.replay.adaptation_tau.is_finite() && self.replay.adaptation_tau >= 1.0) {
+            return Err(invalid("replay.adaptation_tau", self.replay.adaptation_tau));
+        }
+        if self.network.activations.is_empty() {
+            return Err(invalid("network.activations", "[]"));
+        }
+        for a in &self.network.activations {
+            if a != "relu" && a != "tanh" {
+                return Err(invalid("network.activations", format!("{a:?}")));
+            }
+        }
+        if !(self.tasks.triangle || self.tasks.tmaze || self.tasks.open_box) {
+            return Err(invalid("tasks", "no task enabled"));
+        }
+        Ok(())
+    }
+}
+
+fn invalid(field: &'static str, value: impl std::fmt::Display) -> RunError {
+    RunError::InvalidField {
+        field,
+        value: value.to_string(),
+    }
+}
+
+fn profile_text(name: &str) -> Result<&'static str, RunError> {
+    match name {
+        "quick" => Ok(QUICK),
+        "paper" => Ok(PAPER),
+        other => Err(RunError::InvalidField {
+            field: "profile",
+            value: format!("{other:?} (known: quick, paper)"),
+        }),
+    }
+}
+
+/// Overlays `user` onto `base`, table by table, rejecting keys the base does not have so a typo
+/// is reported with its full path rather than silently ignored.
+fn merge(base: &mut toml::Table, user: toml::Table, prefix: &str) -> Result<(), RunError> {
+    for (key, value) in user {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (base.get_mut(&key), value) {
+            (None, _) => return Err(RunError::UnknownField(path)),
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u, &path)?,
+            (Some(toml::Value::Table(_)), _) => {
+                return Err(RunError::Config(format!("{path} must be a table")));
+            }
+            (Some(slot), value) => *slot = value,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_parse_and_validate() {
+        for name in ["quick", "paper"] {
+            let c = Config::profile(name).unwrap();
+            assert_eq!(c.run.name, name);
+            assert_eq!(Config::from_toml_str(&c.to_toml()).unwrap(), c);
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_nested_key_with_its_path() {
+        let err = Config::with_overrides("quick", "[replay]\nfriction = 0.3\n").unwrap_err();
+        assert!(matches!(err, RunError::UnknownField(ref p) if p == "replay.friction"));
+    }
+
+    #[test]
+    fn rejects_unknown_table() {
+        let err = Config::with_overrides("quick", "[optimizer]\nlr = 1\n").unwrap_err();
+        assert!(err.to_string().contains("optimizer"), "{err}");
+    }
+
+    #[test]
+    fn rejects_wrong_type() {
+        let err = Config::with_overrides("quick", "[run]\nseeds = \"three\"\n").unwrap_err();
+        assert!(err.to_string().contains("seeds"), "{err}");
+    }
+
+    #[test]
+    fn rejects_invalid_values_naming_field_and_value() {
+        let cases = [
+            ("[network]\nalpha_leaky = 0.0\n", "network.alpha_leaky", "0"),
+            ("[replay]\nlambda_v = 1.5\n", "replay.lambda_v", "1.5"),
+            (
+                "[replay]\nadaptation_tau = 0.5\n",
+                "replay.adaptation_tau",
+                "0.5",
+            ),
+            (
+                "[replay]\nadaptation_strength = -0.1\n",
+                "replay.adaptation_strength",
+                "-0.1",
+            ),
+            (
+                "[network]\nsigma_train = nan\n",
+                "network.sigma_train",
+                "NaN",
+            ),
+            (
+                "[network]\nsigma_train = -0.1\n",
+                "network.sigma_train",
+                "-0.1",
+            ),
+            ("[run]\nseeds = 0\n", "run.seeds", "0"),
+            ("[training]\nbatch_size = 0\n", "training.batch_size", "0"),
+            ("[replay]\nburn_in = 100000\n", "replay.burn_in", "100000"),
+            (
+                "[network]\nactivations = [\"gelu\"]\n",
+                "network.activations",
+                "gelu",
+            ),
+            ("[network]\nhidden = 0\n", "network.hidden", "0"),
+            (
+                "[tasks]\ntriangle = false\ntmaze = false\nopen_box = false\n",
+                "tasks",
+                "no task",
+            ),
+        ];
+        for (text, field, value) in cases {
+            let msg = Config::with_overrides("quick", text)
+                .unwrap_err()
+                .to_string();
+            assert!(msg.contains(field) && msg.contains(value), "{text}: {msg}");
+        }
+    }
+
+    #[test]
+    fn override_replaces_only_named_fields() {
+        let base = Config::profile("quick").unwrap();
+        let c = Config::with_overrides("quick", "[replay]\nlambda_v = 0.5\n").unwrap();
+        assert_eq!(c.replay.lambda_v, 0.5);
+        assert_eq!(c.replay.steps, base.replay.steps);
+        assert_eq!(c.network, base.network);
+    }
+}

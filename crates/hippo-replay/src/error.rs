@@ -1,0 +1,35 @@
+//! The runner's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a reproduction run or one of its cells.
+///
+/// ```
+/// let e = hippo_replay::RunError::InvalidField { field: "run.seeds", value: "0".into() };
+/// assert_eq!(e.to_string(), "invalid value for run.seeds: 0");
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A configuration field holds a value outside its domain.
+    #[error("invalid value for {field}: {value}")]
+    InvalidField {
+        /// Dotted path of the field.
+        field: &'static str,
+        /// The offending value.
+        value: String,
+    },
+    /// A configuration file names a field that does not exist.
+    #[error("unknown configuration field {0}")]
+    UnknownField(String),
+    /// A configuration file could not be parsed.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
