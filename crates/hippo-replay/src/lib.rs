@@ -7,6 +7,7 @@
 
 pub mod config;
 mod error;
+pub mod figures;
 pub mod io;
 
 pub use error::RunError;
