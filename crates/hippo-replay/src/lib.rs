@@ -5,10 +5,12 @@
 
 #![warn(missing_docs)]
 
+pub mod claims;
 pub mod config;
 mod error;
 pub mod figures;
 pub mod io;
+pub mod variant;
 
 pub use error::RunError;
 pub use replay_core as core;
