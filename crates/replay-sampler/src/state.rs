@@ -1,0 +1,280 @@
+//! The mutable state of a batch of sampler trajectories, with its reusable buffers.
+
+use nalgebra::{DMatrix, RealField};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::error::{SamplerError, finite_entries, first_non_finite, shape};
+use crate::noise::fill_slice;
+
+/// Positions (one trajectory per column), optional velocities and adaptation, and the buffers a
+/// step reuses (drift output, noise, effective current), so that stepping allocates nothing.
+///
+/// Velocities and adaptation start as `None`; a scheme that needs them creates them as zeros on
+/// its first step (`v_0 = 0`, `a_0 = 0`), which is the only allocation stepping ever makes.
+///
+/// # Example
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use replay_sampler::SamplerState;
+///
+/// let state = SamplerState::new(DMatrix::<f64>::zeros(3, 10))?;
+/// assert_eq!((state.dim(), state.batch()), (3, 10));
+/// assert!(state.velocities().is_none());
+/// assert_eq!(state.steps_taken(), 0);
+/// # Ok::<(), replay_sampler::SamplerError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplerState<T: RealField + Copy> {
+    pub(crate) positions: DMatrix<T>,
+    pub(crate) velocities: Option<DMatrix<T>>,
+    pub(crate) adaptation: Option<DMatrix<T>>,
+    pub(crate) drift: DMatrix<T>,
+    pub(crate) noise: DMatrix<T>,
+    pub(crate) current: DMatrix<T>,
+    pub(crate) steps: usize,
+}
+
+impl<T: RealField + Copy> SamplerState<T> {
+    /// A state at `positions` (`dim × batch`, finite, non-empty) with no velocity or adaptation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::{SamplerError, SamplerState};
+    ///
+    /// let bad = DMatrix::from_column_slice(1, 2, &[0.0, f64::NAN]);
+    /// assert_eq!(
+    ///     SamplerState::new(bad).unwrap_err(),
+    ///     SamplerError::NonFinite { name: "positions", index: 1 }
+    /// );
+    /// ```
+    pub fn new(positions: DMatrix<T>) -> Result<Self, SamplerError> {
+        finite_entries("positions", positions.as_slice())?;
+        let (rows, cols) = positions.shape();
+        Ok(Self {
+            drift: DMatrix::zeros(rows, cols),
+            noise: DMatrix::zeros(rows, cols),
+            current: DMatrix::zeros(0, 0),
+            positions,
+            velocities: None,
+            adaptation: None,
+            steps: 0,
+        })
+    }
+
+    /// Sets initial velocities (same shape as the positions, finite).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::<f64>::zeros(2, 1))?
+    ///     .with_velocities(DMatrix::from_element(2, 1, 0.5))?;
+    /// assert_eq!(state.velocities().unwrap()[(1, 0)], 0.5);
+    /// assert!(SamplerState::new(DMatrix::<f64>::zeros(2, 1))?
+    ///     .with_velocities(DMatrix::zeros(3, 1))
+    ///     .is_err());
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn with_velocities(mut self, velocities: DMatrix<T>) -> Result<Self, SamplerError> {
+        shape("velocities", velocities.shape(), self.positions.shape())?;
+        finite_entries("velocities", velocities.as_slice())?;
+        self.velocities = Some(velocities);
+        Ok(self)
+    }
+
+    /// Sets the initial adaptation variable (same shape as the positions, finite).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::<f64>::zeros(2, 1))?
+    ///     .with_adaptation(DMatrix::from_element(2, 1, 0.1))?;
+    /// assert_eq!(state.adaptation().unwrap()[(0, 0)], 0.1);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn with_adaptation(mut self, adaptation: DMatrix<T>) -> Result<Self, SamplerError> {
+        shape("adaptation", adaptation.shape(), self.positions.shape())?;
+        finite_entries("adaptation", adaptation.as_slice())?;
+        self.adaptation = Some(adaptation);
+        Ok(self)
+    }
+
+    /// The positions `x_t`, one trajectory per column.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::from_element(1, 2, 3.0_f32))?;
+    /// assert_eq!(state.positions().as_slice(), &[3.0, 3.0]);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn positions(&self) -> &DMatrix<T> {
+        &self.positions
+    }
+
+    /// The velocities `v_t`, if the state has any (set, or created by a second-order step).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::<f64>::zeros(1, 1))?;
+    /// assert!(state.velocities().is_none());
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn velocities(&self) -> Option<&DMatrix<T>> {
+        self.velocities.as_ref()
+    }
+
+    /// The adaptation variable `a_t`, if the state has one (set, or created by an adapted step).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::<f64>::zeros(1, 1))?;
+    /// assert!(state.adaptation().is_none());
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn adaptation(&self) -> Option<&DMatrix<T>> {
+        self.adaptation.as_ref()
+    }
+
+    /// The drift evaluated by the most recent step (its last evaluation, for splitting schemes
+    /// that evaluate twice); zeros before the first step.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// let state = SamplerState::new(DMatrix::<f64>::zeros(2, 2))?;
+    /// assert_eq!(state.last_drift().shape(), (2, 2));
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn last_drift(&self) -> &DMatrix<T> {
+        &self.drift
+    }
+
+    /// The standard normals drawn by the most recent step: `dim × (k·batch)` for a scheme that
+    /// draws `k` noise blocks per step, in drawing order; zeros before the first step.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use rand_chacha::ChaCha8Rng;
+    /// use replay_sampler::{fill_standard_normal, EulerMaruyama, Integrator, SamplerState};
+    /// use replay_sampler::scores::IsotropicGaussian;
+    ///
+    /// let target = IsotropicGaussian::standard(2);
+    /// let mut state = SamplerState::new(DMatrix::<f64>::zeros(2, 3))?;
+    /// EulerMaruyama::langevin(0.1)?.step(&mut state, &target, None, &mut ChaCha8Rng::seed_from_u64(1))?;
+    ///
+    /// let mut xi = DMatrix::zeros(2, 3);
+    /// fill_standard_normal(&mut xi, &mut ChaCha8Rng::seed_from_u64(1));
+    /// assert_eq!(state.last_noise(), &xi);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn last_noise(&self) -> &DMatrix<T> {
+        &self.noise
+    }
+
+    /// Number of rows (state dimension).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// assert_eq!(SamplerState::new(DMatrix::<f64>::zeros(4, 1))?.dim(), 4);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.positions.nrows()
+    }
+
+    /// Number of columns (trajectories).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::SamplerState;
+    ///
+    /// assert_eq!(SamplerState::new(DMatrix::<f64>::zeros(4, 7))?.batch(), 7);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn batch(&self) -> usize {
+        self.positions.ncols()
+    }
+
+    /// How many steps have completed successfully on this state.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use rand::SeedableRng;
+    /// use rand_chacha::ChaCha8Rng;
+    /// use replay_sampler::{EulerMaruyama, Integrator, SamplerState};
+    /// use replay_sampler::scores::IsotropicGaussian;
+    ///
+    /// let mut state = SamplerState::new(DMatrix::<f64>::zeros(1, 1))?;
+    /// let mut rng = ChaCha8Rng::seed_from_u64(0);
+    /// let em = EulerMaruyama::langevin(0.1)?;
+    /// em.step(&mut state, &IsotropicGaussian::standard(1), None, &mut rng)?;
+    /// assert_eq!(state.steps_taken(), 1);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
+    pub fn steps_taken(&self) -> usize {
+        self.steps
+    }
+
+    /// Draws `blocks` noise matrices for one step into the noise buffer (the convention of
+    /// [`crate::noise`]). Resizes the buffer only the first time a larger block count is needed.
+    pub(crate) fn draw_noise<R>(&mut self, blocks: usize, rng: &mut R)
+    where
+        R: Rng + ?Sized,
+        StandardNormal: Distribution<T>,
+    {
+        let (rows, cols) = (self.dim(), self.batch() * blocks);
+        if self.noise.shape() != (rows, cols) {
+            self.noise = DMatrix::zeros(rows, cols);
+        }
+        fill_slice(self.noise.as_mut_slice(), rng);
+    }
+
+    /// Rejects a state that holds NaN or infinities after step number `step`.
+    pub(crate) fn check_finite(&self, step: usize) -> Result<(), SamplerError> {
+        let parts = [
+            ("positions", Some(&self.positions)),
+            ("velocities", self.velocities.as_ref()),
+        ];
+        for (name, part) in parts {
+            if let Some(index) = part.and_then(|m| first_non_finite(m.as_slice())) {
+                return Err(SamplerError::Diverged { step, name, index });
+            }
+        }
+        Ok(())
+    }
+}
