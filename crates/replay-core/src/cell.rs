@@ -1,0 +1,348 @@
+//! The cell: the network, its nonlinearity and its drift `f = α (φ(W h + b + current) − h)`.
+//!
+//! The drift is computed by one kernel ([`Network::activate`] followed by [`drift_value`]) that
+//! both the training forward pass and the sampler-facing [`Drift`] implementation call, so replay
+//! runs exactly the dynamics the network was trained with.
+
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, RealField};
+use rand::Rng;
+use replay_sampler::Drift;
+
+use crate::config::{Activation, NetworkConfig};
+use crate::error::{NetworkError, ShapeError};
+use crate::weights::Weights;
+
+impl Activation {
+    /// `φ(z)`. NaN passes through (so divergence is detected rather than masked by ReLU).
+    ///
+    /// ```
+    /// use replay_core::Activation;
+    /// assert_eq!(Activation::Relu.apply(1.5_f32), 1.5);
+    /// assert!(Activation::Relu.apply(f64::NAN).is_nan());
+    /// assert_eq!(Activation::Tanh.apply(1.0_f64), 1.0_f64.tanh());
+    /// ```
+    #[inline]
+    pub fn apply<T: RealField + Copy>(self, z: T) -> T {
+        match self {
+            Activation::Relu => relu(z),
+            Activation::Tanh => z.tanh(),
+            Activation::Identity => z,
+        }
+    }
+
+    /// `φ'(z)` written in terms of the output `p = φ(z)`, which is what the forward pass stores:
+    /// `[p > 0]` for ReLU (slope 0 at the kink), `1 − p²` for tanh, 1 for the identity.
+    ///
+    /// ```
+    /// use replay_core::Activation;
+    /// let z = 0.3_f64;
+    /// let p = Activation::Tanh.apply(z);
+    /// let fd = (Activation::Tanh.apply(z + 1e-6) - Activation::Tanh.apply(z - 1e-6)) / 2e-6;
+    /// assert!((Activation::Tanh.slope_from_output(p) - fd).abs() < 1e-9);
+    /// assert_eq!(Activation::Relu.slope_from_output(0.0_f64), 0.0);
+    /// ```
+    #[inline]
+    pub fn slope_from_output<T: RealField + Copy>(self, p: T) -> T {
+        match self {
+            Activation::Relu => relu_slope(p),
+            Activation::Tanh => tanh_slope(p),
+            Activation::Identity => T::one(),
+        }
+    }
+}
+
+#[inline(always)]
+pub(crate) fn relu<T: RealField + Copy>(z: T) -> T {
+    if z < T::zero() { T::zero() } else { z }
+}
+
+#[inline(always)]
+pub(crate) fn relu_slope<T: RealField + Copy>(p: T) -> T {
+    if p > T::zero() { T::one() } else { T::zero() }
+}
+
+#[inline(always)]
+pub(crate) fn tanh_slope<T: RealField + Copy>(p: T) -> T {
+    T::one() - p * p
+}
+
+/// The drift of one coordinate given its activation `p = φ(z)` and state `h`: `α (p − h)`.
+///
+/// ```
+/// assert_eq!(replay_core::drift_value(0.5_f64, 3.0, 1.0), 1.0);
+/// ```
+#[inline(always)]
+pub fn drift_value<T: RealField + Copy>(alpha: T, p: T, h: T) -> T {
+    alpha * (p - h)
+}
+
+/// A network with validated configuration and weights.
+///
+/// ```
+/// use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+/// use replay_core::{Network, NetworkConfig};
+/// let net = Network::<f32>::init(NetworkConfig::new(32, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+/// assert_eq!(net.hidden(), 32);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network<T: RealField + Copy> {
+    config: NetworkConfig,
+    weights: Weights<T>,
+    leak: T,
+}
+
+impl<T: RealField + Copy> Network<T> {
+    /// A network from a configuration and weights, checking the configuration, every shape and
+    /// that every weight is finite.
+    ///
+    /// ```
+    /// use replay_core::{Network, NetworkConfig, Weights};
+    /// let config = NetworkConfig::new(3, 2, 2);
+    /// let net = Network::new(config.clone(), Weights::<f64>::zeros(&config)).unwrap();
+    /// assert_eq!(net.config(), &config);
+    /// ```
+    pub fn new(config: NetworkConfig, weights: Weights<T>) -> Result<Self, NetworkError> {
+        config.validate()?;
+        weights.check_shapes(&config)?;
+        weights.check_finite()?;
+        let leak = nalgebra::convert(config.leak);
+        Ok(Self {
+            config,
+            weights,
+            leak,
+        })
+    }
+
+    /// A network with [`Weights::uniform`] initialisation drawn from `rng`.
+    ///
+    /// ```
+    /// use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// use replay_core::{Network, NetworkConfig};
+    /// let config = NetworkConfig::new(8, 2, 2);
+    /// let a = Network::<f32>::init(config.clone(), &mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+    /// let b = Network::<f32>::init(config, &mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn init<R: Rng + ?Sized>(config: NetworkConfig, rng: &mut R) -> Result<Self, NetworkError> {
+        config.validate()?;
+        let weights = Weights::uniform(&config, rng);
+        Self::new(config, weights)
+    }
+
+    /// The configuration.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f32>::init(NetworkConfig::new(8, 2, 3), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// assert_eq!(net.config().output_dim, 3);
+    /// ```
+    pub fn config(&self) -> &NetworkConfig {
+        &self.config
+    }
+
+    /// Hidden size `N`.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f32>::init(NetworkConfig::new(8, 2, 3), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// assert_eq!(net.hidden(), 8);
+    /// ```
+    pub fn hidden(&self) -> usize {
+        self.config.hidden
+    }
+
+    /// The leak `α` as a scalar of the network's type.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let config = NetworkConfig::new(4, 2, 2).with_leak(0.25);
+    /// let net = Network::<f32>::init(config, &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// assert_eq!(net.leak(), 0.25);
+    /// ```
+    pub fn leak(&self) -> T {
+        self.leak
+    }
+
+    /// The weights.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f32>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// assert_eq!(net.weights().w.shape(), (4, 4));
+    /// ```
+    pub fn weights(&self) -> &Weights<T> {
+        &self.weights
+    }
+
+    /// Consumes the network, returning its weights.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f32>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let weights = net.clone().into_weights();
+    /// assert_eq!(&weights, net.weights());
+    /// ```
+    pub fn into_weights(self) -> Weights<T> {
+        self.weights
+    }
+
+    /// Mutable weights; only the optimiser uses this, and it keeps shapes unchanged.
+    pub(crate) fn weights_mut(&mut self) -> &mut Weights<T> {
+        &mut self.weights
+    }
+
+    /// The same network in another scalar type (e.g. `f32` training, `f64` analysis).
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f32>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let net64: Network<f64> = net.cast();
+    /// assert_eq!(net64.weights().w[(1, 2)], net.weights().w[(1, 2)] as f64);
+    /// ```
+    pub fn cast<S: RealField + Copy>(&self) -> Network<S> {
+        Network {
+            config: self.config.clone(),
+            weights: self.weights.cast(),
+            leak: nalgebra::convert(self.config.leak),
+        }
+    }
+
+    /// The initial hidden states `h_0 = E y*_0`, one column per code in `codes` (`n_out × B`).
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f64>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let codes = DMatrix::from_column_slice(2, 1, &[1.0, 0.0]);
+    /// let h0 = net.initial_state(&codes).unwrap();
+    /// assert_eq!(h0.column(0), net.weights().e.column(0));
+    /// ```
+    pub fn initial_state(&self, codes: &DMatrix<T>) -> Result<DMatrix<T>, ShapeError> {
+        let o = self.config.output_dim;
+        ShapeError::check("initial codes", (o, codes.ncols()), codes.shape())?;
+        Ok(&self.weights.e * codes)
+    }
+
+    /// Decodes hidden states (`N × B`) to outputs `y = D h + c` (`n_out × B`), e.g. replayed
+    /// states to the positions or place-cell logits they represent.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f64>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let y = net.decode(&DMatrix::zeros(4, 3)).unwrap();
+    /// assert_eq!(y.column(2), net.weights().c.column(0));
+    /// ```
+    pub fn decode(&self, states: &DMatrix<T>) -> Result<DMatrix<T>, ShapeError> {
+        let mut out = DMatrix::zeros(self.config.output_dim, states.ncols());
+        self.decode_into(states, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`decode`](Self::decode) into a preallocated `n_out × B` matrix.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f64>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let mut y = DMatrix::zeros(2, 5);
+    /// assert!(net.decode_into(&DMatrix::zeros(4, 5), &mut y).is_ok());
+    /// assert!(net.decode_into(&DMatrix::zeros(3, 5), &mut y).is_err());
+    /// ```
+    pub fn decode_into(&self, states: &DMatrix<T>, out: &mut DMatrix<T>) -> Result<(), ShapeError> {
+        let (n, o) = (self.config.hidden, self.config.output_dim);
+        ShapeError::check("states", (n, states.ncols()), states.shape())?;
+        ShapeError::check("decoded outputs", (o, states.ncols()), out.shape())?;
+        readout(
+            &self.weights,
+            states.as_slice(),
+            out.as_mut_slice(),
+            states.ncols(),
+        );
+        Ok(())
+    }
+
+    /// The shared kernel: on entry `z` holds the input current of `cols` states (zero in
+    /// quiescence), on exit it holds `φ(W h + b + current)`. Both slices are `N × cols`
+    /// column-major.
+    pub(crate) fn activate(&self, h: &[T], z: &mut [T], cols: usize) {
+        let n = self.config.hidden;
+        let hv = DMatrixView::from_slice(h, n, cols);
+        let mut zv = DMatrixViewMut::from_slice(z, n, cols);
+        zv.gemm(T::one(), &self.weights.w, &hv, T::one());
+        let b = self.weights.b.as_slice();
+        match self.config.activation {
+            Activation::Relu => bias_and_map(z, b, relu),
+            Activation::Tanh => bias_and_map(z, b, |x: T| x.tanh()),
+            Activation::Identity => bias_and_map(z, b, |x| x),
+        }
+    }
+}
+
+#[inline(always)]
+fn bias_and_map<T: RealField + Copy, F: Fn(T) -> T>(z: &mut [T], b: &[T], phi: F) {
+    for col in z.chunks_exact_mut(b.len()) {
+        for (zi, &bi) in col.iter_mut().zip(b) {
+            *zi = phi(*zi + bi);
+        }
+    }
+}
+
+/// `y = D h + c` for `cols` states; `h` is `N × cols`, `y` is `n_out × cols`, column-major.
+pub(crate) fn readout<T: RealField + Copy>(w: &Weights<T>, h: &[T], y: &mut [T], cols: usize) {
+    let (o, n) = w.d.shape();
+    let hv = DMatrixView::from_slice(h, n, cols);
+    let mut yv = DMatrixViewMut::from_slice(y, o, cols);
+    yv.gemm(T::one(), &w.d, &hv, T::zero());
+    let c = w.c.as_slice();
+    for col in y.chunks_exact_mut(o) {
+        for (yi, &ci) in col.iter_mut().zip(c) {
+            *yi += ci;
+        }
+    }
+}
+
+/// The quiescent drift of the trained network, `α (φ(W h + b + current) − h)`, for the sampler.
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+/// use replay_core::{Activation, Network, NetworkConfig};
+/// use replay_sampler::Drift;
+///
+/// let config = NetworkConfig::new(3, 2, 2).with_leak(0.5).with_activation(Activation::Tanh);
+/// let net = Network::<f64>::init(config, &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+/// let h = DMatrix::from_column_slice(3, 1, &[0.1, -0.2, 0.3]);
+/// let mut f = DMatrix::zeros(3, 1);
+/// net.drift_into(&h, None, &mut f);
+/// let w = net.weights();
+/// let expected = ((&w.w * &h + &w.b).map(f64::tanh) - &h) * 0.5;
+/// assert!((f - expected).norm() < 1e-15);
+/// assert_eq!(net.dim(), Some(3));
+/// ```
+impl<T: RealField + Copy> Drift<T> for Network<T> {
+    fn drift_into(&self, states: &DMatrix<T>, current: Option<&DMatrix<T>>, out: &mut DMatrix<T>) {
+        match current {
+            Some(c) => out.copy_from(c),
+            None => out.fill(T::zero()),
+        }
+        self.activate(states.as_slice(), out.as_mut_slice(), states.ncols());
+        let alpha = self.leak;
+        for (o, &h) in out.iter_mut().zip(states.iter()) {
+            *o = drift_value(alpha, *o, h);
+        }
+    }
+
+    fn dim(&self) -> Option<usize> {
+        Some(self.config.hidden)
+    }
+}
