@@ -1,0 +1,10 @@
+//! Laws of the integrators, adaptation and analytic scores.
+
+mod adaptation;
+mod common;
+mod determinism;
+mod momentum;
+mod overdamped;
+mod scores;
+mod splitting;
+mod validation;
