@@ -70,6 +70,11 @@ proptest! {
         prop_assert!(same_bits(&record(&o, seed, 100, None), &record(&o, seed, 100, None)));
         let a = Adapted::new(m, Adaptation::new(0.3, 5.0).unwrap());
         prop_assert!(same_bits(&record(&a, seed, 100, None), &record(&a, seed, 100, None)));
+        // Chosen at run time, the same scheme gives the same bits.
+        let dynamic: replay_sampler::Scheme<f64> = m.into();
+        prop_assert!(same_bits(&record(&m, seed, 100, None), &record(&dynamic, seed, 100, None)));
+        let dynamic: replay_sampler::Scheme<f64> = o.into();
+        prop_assert!(same_bits(&record(&o, seed, 100, None), &record(&dynamic, seed, 100, None)));
         // And a different seed gives a different path when there is noise.
         if sigma > 0.0 {
             prop_assert!(!same_bits(&record(&em, seed, 100, None), &record(&em, seed ^ 1, 100, None)));
