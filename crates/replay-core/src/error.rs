@@ -133,6 +133,31 @@ pub enum TrainError {
     },
 }
 
+/// Why a replay could not run.
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+/// use replay_core::{Dynamics, Network, NetworkConfig, ReplayError, replay};
+/// let mut rng = ChaCha8Rng::seed_from_u64(0);
+/// let net = Network::<f64>::init(NetworkConfig::new(4, 2, 2), &mut rng).unwrap();
+/// let wrong_codes = DMatrix::zeros(3, 1);
+/// let err = replay(&net, &Dynamics::new(0.1), &wrong_codes, 10, &mut rng, &mut |_: &_| {}).unwrap_err();
+/// assert!(matches!(err, ReplayError::Shape(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReplayError {
+    /// The replay dynamics are invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The initial codes do not fit the network.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// The sampler rejected a parameter or the replay diverged.
+    #[error(transparent)]
+    Sampler(#[from] replay_sampler::SamplerError),
+}
+
 /// Why saving or loading a checkpoint failed.
 ///
 /// ```

@@ -11,7 +11,7 @@ use replay_tasks::Batch;
 
 use crate::cell::{Network, drift_value, readout};
 use crate::config::{Dynamics, Loss, NetworkConfig};
-use crate::error::{ShapeError, TrainError};
+use crate::error::{ConfigError, ShapeError, TrainError};
 
 /// The mechanism coefficients converted once to the scalar type.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +26,7 @@ pub(crate) struct Coefficients<T> {
 impl<T: RealField + Copy> Coefficients<T> {
     /// Computed in `T` exactly as the sampler's integrators compute them, so that training and
     /// replay use bit-identical coefficients.
-    pub(crate) fn new(d: &Dynamics) -> Result<Self, TrainError> {
+    pub(crate) fn new(d: &Dynamics) -> Result<Self, ConfigError> {
         d.validate()?;
         let sigma: T = nalgebra::convert(d.noise);
         Ok(Self {

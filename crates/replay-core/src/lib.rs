@@ -26,6 +26,7 @@ mod cell;
 mod config;
 mod error;
 mod forward;
+mod replay;
 pub mod toy;
 mod train;
 mod weights;
@@ -35,7 +36,8 @@ pub use cell::{Network, drift_value};
 pub use config::{
     Activation, AdamConfig, Adaptation, Dynamics, Loss, Momentum, NetworkConfig, TrainConfig,
 };
-pub use error::{CheckpointError, ConfigError, NetworkError, ShapeError, TrainError};
+pub use error::{CheckpointError, ConfigError, NetworkError, ReplayError, ShapeError, TrainError};
 pub use forward::Workspace;
+pub use replay::{DecodedTrajectory, replay};
 pub use train::{Observer, StepReport, TrainSummary, Trainer, train};
 pub use weights::{GROUPS, Weights};
