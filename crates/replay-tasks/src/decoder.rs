@@ -80,7 +80,7 @@ impl LinearDecoder {
             .fold((f64::INFINITY, 0.0f64), |(lo, hi), d| {
                 (lo.min(d.abs()), hi.max(d.abs()))
             });
-        if !(lo > 1e-7 * hi) {
+        if lo.is_nan() || lo <= 1e-7 * hi {
             return Err(singular);
         }
         let weights = cholesky.solve(&cross).transpose();

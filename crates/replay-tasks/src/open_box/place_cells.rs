@@ -48,14 +48,14 @@ impl PlaceCellParams {
     pub fn validate(&self) -> Result<(), TaskError> {
         count("n_cells", self.n_cells)?;
         positive("sigma", self.sigma)?;
-        if let Some(s) = self.surround_scale {
-            if !(crate::error::finite("surround_scale", s)? > 1.0) {
-                return Err(TaskError::OutOfRange {
-                    field: "surround_scale".into(),
-                    value: s,
-                    range: "(1, ∞)".into(),
-                });
-            }
+        if let Some(s) = self.surround_scale
+            && crate::error::finite("surround_scale", s)? <= 1.0
+        {
+            return Err(TaskError::OutOfRange {
+                field: "surround_scale".into(),
+                value: s,
+                range: "(1, ∞)".into(),
+            });
         }
         count("decode_k", self.decode_k)?;
         if self.decode_k > self.n_cells {
