@@ -38,11 +38,35 @@ use nalgebra::{DMatrix, RealField};
 /// ```
 pub trait Drift<T: RealField + Copy> {
     /// Writes `f(states[:, j], current[:, j])` into `out[:, j]` for every column `j`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::{DMatrix, DVector};
+    /// use replay_sampler::Drift;
+    /// use replay_sampler::scores::IsotropicGaussian;
+    ///
+    /// // The score of N(0, 1) is −x; a current of 0.5 is added to it.
+    /// let x = DMatrix::from_column_slice(1, 2, &[1.0, 2.0]);
+    /// let c = DMatrix::from_element(1, 2, 0.5);
+    /// let mut f = DMatrix::zeros(1, 2);
+    /// IsotropicGaussian::<f64>::standard(1).drift_into(&x, Some(&c), &mut f);
+    /// assert_eq!(f.as_slice(), &[-0.5, -1.5]);
+    /// ```
     fn drift_into(&self, states: &DMatrix<T>, current: Option<&DMatrix<T>>, out: &mut DMatrix<T>);
 
     /// The state dimension this drift accepts, if it is fixed (a network's hidden size).
     ///
     /// Integrators use it to reject mismatched states with a typed error before stepping.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use replay_sampler::Drift;
+    /// use replay_sampler::scores::IsotropicGaussian;
+    ///
+    /// assert_eq!(IsotropicGaussian::<f64>::standard(5).dim(), Some(5));
+    /// ```
     fn dim(&self) -> Option<usize> {
         None
     }

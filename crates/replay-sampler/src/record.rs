@@ -24,6 +24,19 @@ use crate::state::SamplerState;
 /// ```
 pub trait Observer<T: RealField + Copy> {
     /// Looks at the state after a step.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_sampler::{Observer, SamplerState};
+    ///
+    /// let mut steps = Vec::new();
+    /// let state = SamplerState::new(DMatrix::<f32>::zeros(1, 1))?;
+    /// (|s: &SamplerState<f32>| steps.push(s.steps_taken())).observe(&state);
+    /// assert_eq!(steps, [0]);
+    /// # Ok::<(), replay_sampler::SamplerError>(())
+    /// ```
     fn observe(&mut self, state: &SamplerState<T>);
 }
 

@@ -141,3 +141,34 @@ fn adapt_next_position_depends_on_the_trace_not_only_the_position() {
     let gap = (fresh.positions() - tired.positions()).amax();
     assert!(gap > 0.05, "gap {gap}");
 }
+
+/// Eliminating the trace from the linear first-order case leaves an ARMA(2, 1) recursion in the
+/// positions alone: `x_{t+1} = (1 − k + ρ) x_t − (ρ (1 − k) + b/τ) x_{t−1} + σ (ξ_t − ρ ξ_{t−1})`,
+/// `ρ = 1 − 1/τ` (docs/theory.md, section 4).
+#[test]
+fn adapt_linear_positions_follow_arma_2_1() {
+    let (k, b, tau, sigma): (f64, f64, f64, f64) = (0.3, 0.8, 6.0, 0.5);
+    let rho = 1.0 - 1.0 / tau;
+    let target = IsotropicGaussian::new(DVector::zeros(1), 1.0 / k).unwrap();
+    let scheme = Adapted::new(
+        EulerMaruyama::new(1.0, sigma).unwrap(),
+        Adaptation::new(b, tau).unwrap(),
+    );
+    let mut state = SamplerState::new(DMatrix::from_element(1, 1, 1.0)).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let (mut xs, mut xis) = (vec![1.0], vec![]);
+    for _ in 0..200 {
+        scheme.step(&mut state, &target, None, &mut rng).unwrap();
+        xs.push(state.positions()[(0, 0)]);
+        xis.push(state.last_noise()[(0, 0)]);
+    }
+    for t in 1..200 {
+        let predicted = (1.0 - k + rho) * xs[t] - (rho * (1.0 - k) + b / tau) * xs[t - 1]
+            + sigma * (xis[t] - rho * xis[t - 1]);
+        assert!(
+            (xs[t + 1] - predicted).abs() < 1e-12,
+            "t={t}: {} vs {predicted}",
+            xs[t + 1]
+        );
+    }
+}

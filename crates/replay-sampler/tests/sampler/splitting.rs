@@ -60,7 +60,7 @@ fn measure<I: Integrator<f64>>(
 }
 
 /// BAOAB's configurational variance is exactly `s²` for every stable step (`h ω < 2`): the
-/// linear algebra says so, for any friction.
+/// linear algebra says so, for any friction; its velocity variance is `1 − (hω/2)²`.
 #[test]
 fn baoab_harmonic_configurational_variance_is_exact_by_lyapunov() {
     for &(hw, gw) in &[(0.1, 0.5), (0.7, 1.0), (1.5, 3.0), (1.99, 0.2), (1.2, 20.0)] {
