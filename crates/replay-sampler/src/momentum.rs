@@ -138,17 +138,11 @@ impl<T: RealField + Copy> Integrator<T> for Momentum<T> {
         R: Rng + ?Sized,
         StandardNormal: Distribution<T>,
     {
-        state.draw_noise(1, rng);
-        let (rows, cols) = state.positions.shape();
-        let v = state
-            .velocities
-            .get_or_insert_with(|| DMatrix::zeros(rows, cols));
-        drift.drift_into(&state.positions, current, &mut state.drift);
+        let k = state.start_second_order(1, drift, current, rng);
         let keep = T::one() - self.friction;
         let s = self.velocity_noise;
-        let x = state.positions.as_mut_slice();
-        let fx = state.drift.as_slice().iter().zip(state.noise.as_slice());
-        for ((x, v), (&f, &xi)) in x.iter_mut().zip(v.as_mut_slice()).zip(fx) {
+        let fx = k.f.iter().zip(k.noise);
+        for ((x, v), (&f, &xi)) in k.x.iter_mut().zip(k.v.iter_mut()).zip(fx) {
             *v = (keep * *v + f) + s * xi;
             *x += *v;
         }

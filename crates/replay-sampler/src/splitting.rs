@@ -170,24 +170,17 @@ impl<T: RealField + Copy> Integrator<T> for Baoab<T> {
         R: Rng + ?Sized,
         StandardNormal: Distribution<T>,
     {
-        state.draw_noise(1, rng);
         let half = self.params.step * nalgebra::convert::<f64, T>(0.5);
         let (c, d) = self.params.ou(self.params.step);
-        let (rows, cols) = state.positions.shape();
-        let v = state
-            .velocities
-            .get_or_insert_with(|| DMatrix::zeros(rows, cols));
-        drift.drift_into(&state.positions, current, &mut state.drift);
-        let x = state.positions.as_mut_slice();
-        let fx = state.drift.as_slice().iter().zip(state.noise.as_slice());
-        for ((x, v), (&f, &xi)) in x.iter_mut().zip(v.as_mut_slice()).zip(fx) {
+        let k = state.start_second_order(1, drift, current, rng);
+        let fx = k.f.iter().zip(k.noise);
+        for ((x, v), (&f, &xi)) in k.x.iter_mut().zip(k.v.iter_mut()).zip(fx) {
             *v += half * f;
             *x += half * *v;
             *v = c * *v + d * xi;
             *x += half * *v;
         }
-        drift.drift_into(&state.positions, current, &mut state.drift);
-        kick(v.as_mut_slice(), state.drift.as_slice(), half);
+        state.closing_kick(drift, current, half);
     }
 }
 
@@ -259,39 +252,20 @@ impl<T: RealField + Copy> Integrator<T> for Obabo<T> {
         R: Rng + ?Sized,
         StandardNormal: Distribution<T>,
     {
-        state.draw_noise(2, rng);
         let h = self.params.step;
         let half = h * nalgebra::convert::<f64, T>(0.5);
         let (c, d) = self.params.ou(half);
-        let (rows, cols) = state.positions.shape();
-        let v = state
-            .velocities
-            .get_or_insert_with(|| DMatrix::zeros(rows, cols));
-        let (xi1, xi2) = state.noise.as_slice().split_at(rows * cols);
-        drift.drift_into(&state.positions, current, &mut state.drift);
-        let x = state.positions.as_mut_slice();
-        let fx = state.drift.as_slice().iter().zip(xi1);
-        for ((x, v), (&f, &xi)) in x.iter_mut().zip(v.as_mut_slice()).zip(fx) {
+        let k = state.start_second_order(2, drift, current, rng);
+        let (xi1, _) = k.noise.split_at(k.x.len());
+        for ((x, v), (&f, &xi)) in k.x.iter_mut().zip(k.v.iter_mut()).zip(k.f.iter().zip(xi1)) {
             *v = c * *v + d * xi;
             *v += half * f;
             *x += h * *v;
         }
-        drift.drift_into(&state.positions, current, &mut state.drift);
-        for ((v, &f), &xi) in v
-            .as_mut_slice()
-            .iter_mut()
-            .zip(state.drift.as_slice())
-            .zip(xi2)
-        {
-            *v += half * f;
+        let (v, noise) = state.closing_kick(drift, current, half);
+        let (_, xi2) = noise.split_at(noise.len() / 2);
+        for (v, &xi) in v.iter_mut().zip(xi2) {
             *v = c * *v + d * xi;
         }
-    }
-}
-
-/// `v += dt · f`, elementwise.
-fn kick<T: RealField + Copy>(v: &mut [T], f: &[T], dt: T) {
-    for (v, &f) in v.iter_mut().zip(f) {
-        *v += dt * f;
     }
 }

@@ -4,6 +4,7 @@ use nalgebra::{DMatrix, RealField};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::drift::Drift;
 use crate::error::{SamplerError, finite_entries, first_non_finite, shape};
 use crate::noise::fill_slice;
 
@@ -264,6 +265,56 @@ impl<T: RealField + Copy> SamplerState<T> {
         fill_slice(self.noise.as_mut_slice(), rng);
     }
 
+    /// Starts a second-order step: draws the step's `blocks` noise blocks, creates zero
+    /// velocities if there are none (`v_0 = 0`), and evaluates the drift at the positions.
+    pub(crate) fn start_second_order<D, R>(
+        &mut self,
+        blocks: usize,
+        drift: &D,
+        current: Option<&DMatrix<T>>,
+        rng: &mut R,
+    ) -> Kinetic<'_, T>
+    where
+        D: Drift<T> + ?Sized,
+        R: Rng + ?Sized,
+        StandardNormal: Distribution<T>,
+    {
+        self.draw_noise(blocks, rng);
+        let (rows, cols) = self.positions.shape();
+        let v = self
+            .velocities
+            .get_or_insert_with(|| DMatrix::zeros(rows, cols));
+        drift.drift_into(&self.positions, current, &mut self.drift);
+        Kinetic {
+            x: self.positions.as_mut_slice(),
+            v: v.as_mut_slice(),
+            f: self.drift.as_slice(),
+            noise: self.noise.as_slice(),
+        }
+    }
+
+    /// Re-evaluates the drift at the (moved) positions and kicks the velocities by `dt · f`;
+    /// returns the velocities and the step's noise for any update that follows.
+    pub(crate) fn closing_kick<D>(
+        &mut self,
+        drift: &D,
+        current: Option<&DMatrix<T>>,
+        dt: T,
+    ) -> (&mut [T], &[T])
+    where
+        D: Drift<T> + ?Sized,
+    {
+        drift.drift_into(&self.positions, current, &mut self.drift);
+        let v = match self.velocities.as_mut() {
+            Some(v) => v.as_mut_slice(),
+            None => &mut [],
+        };
+        for (v, &f) in v.iter_mut().zip(self.drift.as_slice()) {
+            *v += dt * f;
+        }
+        (v, self.noise.as_slice())
+    }
+
     /// Rejects a state that holds NaN or infinities after step number `step`.
     pub(crate) fn check_finite(&self, step: usize) -> Result<(), SamplerError> {
         let parts = [
@@ -277,4 +328,14 @@ impl<T: RealField + Copy> SamplerState<T> {
         }
         Ok(())
     }
+}
+
+/// Mutable views a second-order step works on: positions, velocities, the drift at the
+/// positions, and the step's noise (all column-major, same length except the noise, which holds
+/// every block of the step).
+pub(crate) struct Kinetic<'a, T> {
+    pub(crate) x: &'a mut [T],
+    pub(crate) v: &'a mut [T],
+    pub(crate) f: &'a [T],
+    pub(crate) noise: &'a [T],
 }
