@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use replay_tasks::{OpenBoxParams, TrackParams};
+
 use crate::RunError;
 
 const QUICK: &str = include_str!("profiles/quick.toml");
@@ -138,34 +140,25 @@ pub struct MetricSettings {
     pub test_batch: usize,
 }
 
-/// Which tasks run, and their parameters.
+/// Which tasks run, and their parameters (the tasks crate's own parameter types).
 ///
 /// ```
 /// let t = hippo_replay::config::Config::profile("quick").unwrap().tasks;
-/// assert!(t.triangle && t.tmaze && t.open_box);
+/// assert_eq!(t.enabled, ["triangle", "t_maze", "open_box"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskSettings {
-    /// Run the triangle track.
-    pub triangle: bool,
-    /// Run the T-maze.
-    pub tmaze: bool,
-    /// Run the open box with place cells.
-    pub open_box: bool,
-    /// Visitation bins per track edge.
-    pub regions_per_edge: usize,
-    /// Radius of the start and goal regions on the tracks.
-    pub reach_radius: f64,
-    /// Place cells of the open box.
-    pub box_place_cells: usize,
-    /// The open box is cut into `box_grid × box_grid` regions.
-    pub box_grid: usize,
-    /// Side of the square start and goal corners of the open box, in metres.
-    pub box_reach_size: f64,
-    /// Steps per path in the open box.
-    pub box_seq_len: usize,
+    /// Tasks to run, any of "triangle", "t_maze", "open_box".
+    pub enabled: Vec<String>,
+    /// Speed process, visitation bins and reach radius of both tracks.
+    pub track: TrackParams,
+    /// The foraging walk, its regions and its place cells.
+    pub open_box: OpenBoxParams,
 }
+
+/// The task names the runner knows.
+pub const TASK_NAMES: [&str; 3] = ["triangle", "t_maze", "open_box"];
 
 impl Config {
     /// The embedded profile `name` ("quick" or "paper").
@@ -190,13 +183,28 @@ impl Config {
     /// assert!(err.to_string().contains("sedes"));
     /// ```
     pub fn with_overrides(profile: &str, overrides: &str) -> Result<Config, RunError> {
-        let mut base: toml::Table = toml::from_str(profile_text(profile)?)
-            .map_err(|e| RunError::Config(format!("embedded profile {profile}: {e}")))?;
+        // Start from the profile with every field spelled out, so overrides replace, never add.
+        let mut base: toml::Table = toml::from_str(&Self::profile(profile)?.to_toml())
+            .map_err(|e| RunError::Config(format!("profile {profile}: {e}")))?;
         let user: toml::Table = toml::from_str(overrides)
             .map_err(|e| RunError::Config(format!("override file: {e}")))?;
-        merge(&mut base, user, "")?;
+        let mut absent = Vec::new();
+        merge(&mut base, user, "", &mut absent)?;
         let text = toml::to_string(&base).map_err(|e| RunError::Config(e.to_string()))?;
-        Self::from_toml_str(&text)
+        // Parsing the merged text (rather than the table) makes toml quote the offending line,
+        // so a wrong type is shown next to its key.
+        let config: Config = toml::from_str(&text).map_err(|e: toml::de::Error| {
+            // A key the profile does not spell out is either an optional field or a typo; when
+            // parsing fails, name the first such key with its full path.
+            match absent.first() {
+                Some(path) if e.message().contains("unknown field") => {
+                    RunError::UnknownField(path.clone())
+                }
+                _ => RunError::Config(e.to_string()),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
     }
 
     /// Parses a complete configuration and validates it.
@@ -251,10 +259,6 @@ impl Config {
         positive("metrics.reference_points", self.metrics.reference_points)?;
         positive("metrics.msd_max_lag", self.metrics.msd_max_lag)?;
         positive("metrics.test_batch", self.metrics.test_batch)?;
-        positive("tasks.regions_per_edge", self.tasks.regions_per_edge)?;
-        positive("tasks.box_place_cells", self.tasks.box_place_cells)?;
-        positive("tasks.box_grid", self.tasks.box_grid)?;
-        positive("tasks.box_seq_len", self.tasks.box_seq_len)?;
         if self.replay.burn_in >= self.replay.steps {
             return Err(invalid("replay.burn_in", self.replay.burn_in));
         }
@@ -280,8 +284,6 @@ impl Config {
         finite_positive("network.sigma_train", self.network.sigma_train)?;
         finite_positive("training.learning_rate", self.training.learning_rate)?;
         finite_positive("replay.sigma_scale", self.replay.sigma_scale)?;
-        finite_positive("tasks.reach_radius", self.tasks.reach_radius)?;
-        finite_positive("tasks.box_reach_size", self.tasks.box_reach_size)?;
         let finite_non_negative = |field: &'static str, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
@@ -306,9 +308,22 @@ impl Config {
                 return Err(invalid("network.activations", format!("{a:?}")));
             }
         }
-        if !(self.tasks.triangle || self.tasks.tmaze || self.tasks.open_box) {
-            return Err(invalid("tasks", "no task enabled"));
+        if self.tasks.enabled.is_empty() {
+            return Err(invalid("tasks.enabled", "[]"));
         }
+        for name in &self.tasks.enabled {
+            if !TASK_NAMES.contains(&name.as_str()) {
+                return Err(invalid("tasks.enabled", format!("{name:?}")));
+            }
+        }
+        self.tasks.track.validate().map_err(|e| RunError::Task {
+            field: "tasks.track",
+            source: e,
+        })?;
+        self.tasks.open_box.validate().map_err(|e| RunError::Task {
+            field: "tasks.open_box",
+            source: e,
+        })?;
         Ok(())
     }
 }
@@ -331,9 +346,14 @@ fn profile_text(name: &str) -> Result<&'static str, RunError> {
     }
 }
 
-/// Overlays `user` onto `base`, table by table, rejecting keys the base does not have so a typo
-/// is reported with its full path rather than silently ignored.
-fn merge(base: &mut toml::Table, user: toml::Table, prefix: &str) -> Result<(), RunError> {
+/// Overlays `user` onto `base`, table by table, collecting the full paths of keys the base does
+/// not have (`absent`) so that a typo can be reported by its path.
+fn merge(
+    base: &mut toml::Table,
+    user: toml::Table,
+    prefix: &str,
+    absent: &mut Vec<String>,
+) -> Result<(), RunError> {
     for (key, value) in user {
         let path = if prefix.is_empty() {
             key.clone()
@@ -341,8 +361,11 @@ fn merge(base: &mut toml::Table, user: toml::Table, prefix: &str) -> Result<(), 
             format!("{prefix}.{key}")
         };
         match (base.get_mut(&key), value) {
-            (None, _) => return Err(RunError::UnknownField(path)),
-            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u, &path)?,
+            (None, value) => {
+                absent.push(path);
+                base.insert(key, value);
+            }
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u, &path, absent)?,
             (Some(toml::Value::Table(_)), _) => {
                 return Err(RunError::Config(format!("{path} must be a table")));
             }
@@ -417,10 +440,17 @@ mod tests {
                 "gelu",
             ),
             ("[network]\nhidden = 0\n", "network.hidden", "0"),
+            ("[tasks]\nenabled = []\n", "tasks.enabled", "[]"),
             (
-                "[tasks]\ntriangle = false\ntmaze = false\nopen_box = false\n",
-                "tasks",
-                "no task",
+                "[tasks]\nenabled = [\"square\"]\n",
+                "tasks.enabled",
+                "square",
+            ),
+            ("[tasks.track]\nmean_speed = -1.0\n", "mean_speed", "-1"),
+            (
+                "[tasks.open_box.place_cells]\nn_cells = 0\n",
+                "n_cells",
+                "0",
             ),
         ];
         for (text, field, value) in cases {
@@ -429,6 +459,16 @@ mod tests {
                 .to_string();
             assert!(msg.contains(field) && msg.contains(value), "{text}: {msg}");
         }
+    }
+
+    #[test]
+    fn optional_fields_absent_from_the_profile_can_be_set() {
+        let c = Config::with_overrides(
+            "quick",
+            "[tasks.open_box.place_cells]\nsurround_scale = 2.0\n",
+        )
+        .unwrap();
+        assert_eq!(c.tasks.open_box.place_cells.surround_scale, Some(2.0));
     }
 
     #[test]

@@ -18,6 +18,14 @@ pub enum RunError {
         /// The offending value.
         value: String,
     },
+    /// A task's parameters are invalid.
+    #[error("{field}: {source}")]
+    Task {
+        /// The configuration table holding the parameters.
+        field: &'static str,
+        /// The task crate's error, naming the parameter and value.
+        source: replay_tasks::TaskError,
+    },
     /// A configuration file names a field that does not exist.
     #[error("unknown configuration field {0}")]
     UnknownField(String),
