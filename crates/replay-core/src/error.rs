@@ -162,7 +162,9 @@ pub enum ReplayError {
 ///
 /// ```
 /// use replay_core::{Checkpoint, CheckpointError};
-/// let err = Checkpoint::from_bytes(b"{\"format\": 3").unwrap_err();
+/// let err = Checkpoint::from_bytes(b"{\"format\": \"hippo").unwrap_err();
+/// assert!(matches!(err, CheckpointError::Truncated { length: 17 }));
+/// let err = Checkpoint::from_bytes(b"{\"format\": 3}").unwrap_err();
 /// assert!(matches!(err, CheckpointError::Parse(_)));
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +177,13 @@ pub enum CheckpointError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// The bytes are not a well-formed checkpoint (truncated, corrupt or not a checkpoint).
+    /// The data ends before the checkpoint does.
+    #[error("checkpoint is truncated: it ends after {length} bytes")]
+    Truncated {
+        /// Number of bytes available.
+        length: usize,
+    },
+    /// The bytes are not a well-formed checkpoint (corrupt, or not a checkpoint at all).
     #[error("checkpoint is malformed: {0}")]
     Parse(String),
     /// The file was written by an unsupported format version.

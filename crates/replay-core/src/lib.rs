@@ -22,7 +22,9 @@
 
 mod adam;
 mod backward;
+mod binary;
 mod cell;
+pub mod checkpoint;
 mod config;
 mod error;
 mod forward;
@@ -33,6 +35,7 @@ mod weights;
 
 pub use adam::Adam;
 pub use cell::{Network, drift_value};
+pub use checkpoint::{Checkpoint, TrainingMeta};
 pub use config::{
     Activation, AdamConfig, Adaptation, Dynamics, Loss, Momentum, NetworkConfig, TrainConfig,
 };
