@@ -138,7 +138,9 @@ impl State<'_> {
         let (lo, hi) = self
             .cost
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
+                (lo.min(c), hi.max(c))
+            });
         let range = hi - lo;
         if range <= 0.0 {
             return (0..n).filter(|&i| self.row_sol[i] == NONE).collect();
@@ -197,7 +199,11 @@ impl State<'_> {
                 continue;
             }
             let row = self.row(i);
-            let best = row.iter().zip(&self.v).map(|(c, v)| c - v).fold(f64::INFINITY, f64::min);
+            let best = row
+                .iter()
+                .zip(&self.v)
+                .map(|(c, v)| c - v)
+                .fold(f64::INFINITY, f64::min);
             if row[j] - self.v[j] > best {
                 self.row_sol[i] = NONE;
                 self.col_sol[j] = NONE;
@@ -228,7 +234,12 @@ impl State<'_> {
                 dk[j] = row[j] - self.v[j];
                 pk[j] = free_row;
             }
-            let swap = |a: usize, b: usize, cols: &mut [usize], dk: &mut [f64], vk: &mut [f64], pk: &mut [usize]| {
+            let swap = |a: usize,
+                        b: usize,
+                        cols: &mut [usize],
+                        dk: &mut [f64],
+                        vk: &mut [f64],
+                        pk: &mut [usize]| {
                 cols.swap(a, b);
                 dk.swap(a, b);
                 vk.swap(a, b);

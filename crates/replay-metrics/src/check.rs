@@ -33,11 +33,7 @@ pub(crate) fn points(field: &'static str, x: &DMatrix<f64>) -> Result<()> {
 pub(crate) fn point_pair(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
     points("x", x)?;
     points("y", y)?;
-    same(
-        "y (rows = dimension)",
-        x.nrows(),
-        y.nrows(),
-    )
+    same("y (rows = dimension)", x.nrows(), y.nrows())
 }
 
 /// Sizes that must agree.

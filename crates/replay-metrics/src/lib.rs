@@ -1,4 +1,5 @@
-//! Statistics of replay: Wasserstein distances, KDE-KL, reach times, displacement, visitation.
+//! Statistics of replay: Wasserstein distances, KDE-KL, reach times, displacement, visitation,
+//! compression, score alignment and summaries across seeds.
 //!
 //! Inputs are plain numbers, never networks:
 //!
@@ -23,24 +24,42 @@
 
 #![warn(missing_docs)]
 
+mod alignment;
 mod assignment;
 mod check;
+mod compression;
+mod displacement;
 mod error;
+mod kde;
 mod one_d;
+mod path;
+mod reach;
 mod sliced;
 mod sort;
+mod student_t;
 mod subsample;
+mod summary;
 mod trajectory;
 mod transport;
+mod visitation;
 mod wasserstein;
 
+pub use alignment::{Alignment, cosine_alignment};
 pub use assignment::{Assignment, solve_assignment};
+pub use compression::{Compression, temporal_compression};
+pub use displacement::{DisplacementCurve, LagOrigin, PowerLawFit, displacement_curve};
 pub use error::{MetricsError, Result};
+pub use kde::{Bandwidth, GaussianKde, kl_divergence_kde};
 pub use one_d::{wasserstein_1d, wasserstein_1d_weighted};
+pub use path::{PathLength, PositionVariance, path_length, position_variance};
+pub use reach::{ReachTimes, reach_time, reach_times};
 pub use sliced::sliced_wasserstein;
+pub use student_t::{student_t_cdf, student_t_quantile};
 pub use subsample::subsample;
+pub use summary::{Summary, paired_difference};
 pub use trajectory::Trajectories;
 pub use transport::{TransportPlan, solve_transport};
+pub use visitation::{Visitation, visitation};
 pub use wasserstein::{
     MAX_DENSE_COSTS, Order, wasserstein, wasserstein_assignment, wasserstein_weighted,
 };

@@ -82,7 +82,10 @@ pub(crate) fn wasserstein_1d_pow(
 fn sorted_with_weights(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut idx: Vec<usize> = (0..x.len()).collect();
     idx.sort_unstable_by(|&i, &j| x[i].total_cmp(&x[j]).then(i.cmp(&j)));
-    (idx.iter().map(|&i| x[i]).collect(), idx.iter().map(|&i| w[i]).collect())
+    (
+        idx.iter().map(|&i| x[i]).collect(),
+        idx.iter().map(|&i| w[i]).collect(),
+    )
 }
 
 /// `W_p^p` between sorted samples with uniform weights. Masses are counted in integer units of

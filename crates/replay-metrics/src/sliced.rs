@@ -94,9 +94,12 @@ fn project_sorted(
                 .chunks_exact(2)
                 .map(|p| key(p[0] * theta[0] + p[1] * theta[1])),
         ),
-        _ => keys.extend(points.as_slice().chunks_exact(dim).map(|p| {
-            key(p.iter().zip(theta).map(|(a, b)| a * b).sum())
-        })),
+        _ => keys.extend(
+            points
+                .as_slice()
+                .chunks_exact(dim)
+                .map(|p| key(p.iter().zip(theta).map(|(a, b)| a * b).sum())),
+        ),
     }
     sort_keys(keys, scratch);
     out.clear();

@@ -66,7 +66,11 @@ pub(crate) fn validate(
         if traj.ncols() < min_len.max(1) {
             return Err(MetricsError::InvalidParameter {
                 field,
-                value: format!("{} steps (at least {} needed)", traj.ncols(), min_len.max(1)),
+                value: format!(
+                    "{} steps (at least {} needed)",
+                    traj.ncols(),
+                    min_len.max(1)
+                ),
                 reason: "a trajectory is too short for this metric",
             });
         }

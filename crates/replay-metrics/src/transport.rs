@@ -83,7 +83,12 @@ pub(crate) fn successive_shortest_paths(
     }
     let mut u: Vec<f64> = cost
         .chunks_exact(m)
-        .map(|row| row.iter().zip(&v).map(|(c, vj)| c - vj).fold(f64::INFINITY, f64::min))
+        .map(|row| {
+            row.iter()
+                .zip(&v)
+                .map(|(c, vj)| c - vj)
+                .fold(f64::INFINITY, f64::min)
+        })
         .collect();
 
     let mut dist_col = vec![0.0; m];

@@ -179,7 +179,10 @@ fn fill<const D: usize>(x: &DMatrix<f64>, y: &DMatrix<f64>, order: Order, costs:
         .chunks_exact(D)
         .map(|c| std::array::from_fn(|k| c[k]))
         .collect();
-    for (row, xi) in costs.chunks_exact_mut(ys.len()).zip(x.as_slice().chunks_exact(D)) {
+    for (row, xi) in costs
+        .chunks_exact_mut(ys.len())
+        .zip(x.as_slice().chunks_exact(D))
+    {
         for (c, yj) in row.iter_mut().zip(&ys) {
             let mut sq = 0.0;
             for k in 0..D {
@@ -193,7 +196,10 @@ fn fill<const D: usize>(x: &DMatrix<f64>, y: &DMatrix<f64>, order: Order, costs:
 
 fn fill_any(x: &DMatrix<f64>, y: &DMatrix<f64>, order: Order, costs: &mut [f64]) {
     let d = x.nrows();
-    for (row, xi) in costs.chunks_exact_mut(y.ncols()).zip(x.as_slice().chunks_exact(d)) {
+    for (row, xi) in costs
+        .chunks_exact_mut(y.ncols())
+        .zip(x.as_slice().chunks_exact(d))
+    {
         for (c, yj) in row.iter_mut().zip(y.as_slice().chunks_exact(d)) {
             let sq: f64 = xi.iter().zip(yj).map(|(a, b)| (a - b) * (a - b)).sum();
             *c = order.from_squared(sq);
