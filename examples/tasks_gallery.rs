@@ -20,14 +20,6 @@ use rand_chacha::ChaCha8Rng;
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 type Drawn = Result<(), Box<dyn Error>>;
 
-const PATH_COLOURS: [RGBColor; 6] = [
-    RGBColor(0x4c, 0x72, 0xb0),
-    RGBColor(0xdd, 0x84, 0x52),
-    RGBColor(0x55, 0xa8, 0x68),
-    RGBColor(0xc4, 0x4e, 0x52),
-    RGBColor(0x81, 0x72, 0xb3),
-    RGBColor(0x93, 0x78, 0x60),
-];
 const TRACK_GREY: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
 
 /// Renders a square panel over `[centre ± half]²` into an SVG string.
@@ -75,7 +67,7 @@ fn draw_paths(
             let col = batch.column(t, b);
             at([batch.positions[(0, col)], batch.positions[(1, col)]])
         });
-        let colour = PATH_COLOURS[b % PATH_COLOURS.len()];
+        let colour = Palette99::pick(b);
         chart.draw_series(LineSeries::new(
             std::iter::once(start).chain(steps),
             colour.stroke_width(1),

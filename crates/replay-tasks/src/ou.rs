@@ -1,16 +1,15 @@
 //! Gaussian–Markov paths: an Ornstein–Uhlenbeck process whose time-marginals and score are
 //! known in closed form.
 
-use nalgebra::RealField;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{count, finite_point, non_negative, positive};
-use crate::walk::batch_from_walkers;
+use crate::walk::{position_code, walker_task};
 use crate::{
-    Area, Batch, Decode, Encode, GridRegions, NamedArea, Point, Reach, ReachRegions, RegionHit,
-    Regions, StationaryPositions, Task, TaskError, Walker,
+    Area, GridRegions, NamedArea, Point, Reach, ReachRegions, RegionHit, Regions,
+    StationaryPositions, TaskError, Walker,
 };
 
 /// Parameters of the process `dx = θ(μ − x) dt + s dW` (independently per coordinate), started
@@ -342,36 +341,8 @@ impl Walker for OuWalker<'_> {
     }
 }
 
-impl Task for OuTask {
-    fn output_dim(&self) -> usize {
-        2
-    }
-
-    fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
-        &self,
-        rng: &mut R,
-        batch_size: usize,
-        steps: usize,
-    ) -> Batch<T> {
-        batch_from_walkers(self, rng, batch_size, steps, |rng| self.walker(rng))
-    }
-}
-
-impl Encode for OuTask {
-    fn encode_into(&self, x: Point, code: &mut [f64]) {
-        code.copy_from_slice(&x);
-    }
-}
-
-impl Decode for OuTask {
-    fn code_dim(&self) -> usize {
-        2
-    }
-
-    fn decode_slice(&self, code: &[f64]) -> Point {
-        [code[0], code[1]]
-    }
-}
+walker_task!(OuTask, |_task| 2);
+position_code!(OuTask);
 
 /// The stationary law `N(μ, s²/2θ · I)`; see [`OuTask::visited_positions`] for the law of the
 /// positions training paths visit.

@@ -51,6 +51,55 @@ pub trait StationaryPositions {
     fn sample_positions<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Vec<Point>;
 }
 
+/// Implements [`Task`](crate::Task) for a task with an inherent `walker(&self, rng)` that
+/// starts one path: each path of a batch is one fresh walker. `$dim` is the code dimension,
+/// computed from `$this` (the task).
+macro_rules! walker_task {
+    ($task:ty, |$this:ident| $dim:expr) => {
+        impl $crate::Task for $task {
+            fn output_dim(&self) -> usize {
+                let $this = self;
+                $dim
+            }
+
+            fn sample_batch<T: nalgebra::RealField + Copy, R: rand::Rng + ?Sized>(
+                &self,
+                rng: &mut R,
+                batch_size: usize,
+                steps: usize,
+            ) -> $crate::Batch<T> {
+                $crate::walk::batch_from_walkers(self, rng, batch_size, steps, |rng| {
+                    self.walker(rng)
+                })
+            }
+        }
+    };
+}
+
+/// Implements [`Encode`](crate::Encode) and [`Decode`](crate::Decode) for a task whose code is
+/// its 2-D position.
+macro_rules! position_code {
+    ($task:ty) => {
+        impl $crate::Encode for $task {
+            fn encode_into(&self, x: $crate::Point, code: &mut [f64]) {
+                code.copy_from_slice(&x);
+            }
+        }
+
+        impl $crate::Decode for $task {
+            fn code_dim(&self) -> usize {
+                2
+            }
+
+            fn decode_slice(&self, code: &[f64]) -> $crate::Point {
+                [code[0], code[1]]
+            }
+        }
+    };
+}
+
+pub(crate) use {position_code, walker_task};
+
 /// Converts an `f64` matrix to the training scalar, once.
 pub(crate) fn convert_matrix<T: RealField + Copy>(m: &DMatrix<f64>) -> DMatrix<T> {
     m.map(nalgebra::convert::<f64, T>)

@@ -6,16 +6,15 @@ pub use place_cells::{PlaceCellParams, PlaceCells};
 
 use std::f64::consts::{FRAC_PI_2, PI};
 
-use nalgebra::RealField;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{count, in_half_open, non_negative, positive};
-use crate::walk::batch_from_walkers;
+use crate::walk::walker_task;
 use crate::{
-    Area, Batch, Decode, Encode, GridRegions, NamedArea, Point, Reach, ReachRegions, RegionHit,
-    Regions, StationaryPositions, Task, TaskError, Walker,
+    Area, Decode, Encode, GridRegions, NamedArea, Point, Reach, ReachRegions, RegionHit, Regions,
+    StationaryPositions, TaskError, Walker,
 };
 
 /// Parameters of the open box (defaults: Krishna et al.'s configuration of Sorscher et al.'s
@@ -349,20 +348,7 @@ fn wrap_angle(a: f64) -> f64 {
     (a + PI).rem_euclid(2.0 * PI) - PI
 }
 
-impl Task for OpenBoxTask {
-    fn output_dim(&self) -> usize {
-        self.cells.centres().len()
-    }
-
-    fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
-        &self,
-        rng: &mut R,
-        batch_size: usize,
-        steps: usize,
-    ) -> Batch<T> {
-        batch_from_walkers(self, rng, batch_size, steps, |rng| self.walker(rng))
-    }
-}
+walker_task!(OpenBoxTask, |task| task.cells.centres().len());
 
 impl Encode for OpenBoxTask {
     fn encode_into(&self, x: Point, code: &mut [f64]) {

@@ -4,16 +4,15 @@ mod graph;
 
 pub use graph::{TrackGraph, TrackPoint};
 
-use nalgebra::RealField;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{count, in_half_open, non_negative, positive};
-use crate::walk::batch_from_walkers;
+use crate::walk::{position_code, walker_task};
 use crate::{
-    Area, Batch, Decode, Encode, NamedArea, Point, Reach, ReachRegions, RegionHit, Regions,
-    StationaryPositions, Task, TaskError, Walker,
+    Area, NamedArea, Point, Reach, ReachRegions, RegionHit, Regions, StationaryPositions,
+    TaskError, Walker,
 };
 
 /// Speed, regions and reach areas of a track.
@@ -438,36 +437,8 @@ impl Walker for TrackWalker<'_> {
     }
 }
 
-impl Task for TrackTask {
-    fn output_dim(&self) -> usize {
-        2
-    }
-
-    fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
-        &self,
-        rng: &mut R,
-        batch_size: usize,
-        steps: usize,
-    ) -> Batch<T> {
-        batch_from_walkers(self, rng, batch_size, steps, |rng| self.walker(rng))
-    }
-}
-
-impl Encode for TrackTask {
-    fn encode_into(&self, x: Point, code: &mut [f64]) {
-        code.copy_from_slice(&x);
-    }
-}
-
-impl Decode for TrackTask {
-    fn code_dim(&self) -> usize {
-        2
-    }
-
-    fn decode_slice(&self, code: &[f64]) -> Point {
-        [code[0], code[1]]
-    }
-}
+walker_task!(TrackTask, |_task| 2);
+position_code!(TrackTask);
 
 impl StationaryPositions for TrackTask {
     fn sample_positions<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Vec<Point> {
