@@ -254,7 +254,8 @@ impl State<'_> {
                     // Collect the next level of columns at minimal distance.
                     last = low;
                     min = dk[up..].iter().copied().fold(f64::INFINITY, f64::min);
-                    for k in up..n {
+                    let todo = up;
+                    for k in todo..n {
                         if dk[k] == min {
                             swap(k, up, &mut cols, &mut dk, &mut vk, &mut pk);
                             up += 1;

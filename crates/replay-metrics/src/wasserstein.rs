@@ -53,7 +53,7 @@ impl Order {
 
     /// `‖·‖^p` from a squared Euclidean distance.
     #[inline]
-    fn from_squared(self, sq: f64) -> f64 {
+    fn ground_cost(self, sq: f64) -> f64 {
         match self {
             Order::W1 => sq.sqrt(),
             Order::W2 => sq,
@@ -189,7 +189,7 @@ fn fill<const D: usize>(x: &DMatrix<f64>, y: &DMatrix<f64>, order: Order, costs:
                 let d = xi[k] - yj[k];
                 sq += d * d;
             }
-            *c = order.from_squared(sq);
+            *c = order.ground_cost(sq);
         }
     }
 }
@@ -202,7 +202,7 @@ fn fill_any(x: &DMatrix<f64>, y: &DMatrix<f64>, order: Order, costs: &mut [f64])
     {
         for (c, yj) in row.iter_mut().zip(y.as_slice().chunks_exact(d)) {
             let sq: f64 = xi.iter().zip(yj).map(|(a, b)| (a - b) * (a - b)).sum();
-            *c = order.from_squared(sq);
+            *c = order.ground_cost(sq);
         }
     }
 }
