@@ -125,19 +125,22 @@ pub struct ReplaySettings {
 ///
 /// ```
 /// let m = hippo_replay::config::Config::profile("quick").unwrap().metrics;
-/// assert!(m.wasserstein_points > 0);
+/// assert!(m.distribution_points > 0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricSettings {
-    /// Replayed positions subsampled for the exact Wasserstein distances and KDE-KL.
-    pub wasserstein_points: usize,
-    /// Samples drawn from the true position distribution for comparison.
-    pub reference_points: usize,
-    /// Largest lag of the mean-squared-displacement curve.
+    /// Replayed positions and true positions compared by the exact Wasserstein distances and
+    /// KDE-KL (equal-size subsamples).
+    pub distribution_points: usize,
+    /// Largest lag of the mean-squared-displacement curve and its exponent fit.
     pub msd_max_lag: usize,
     /// Paths in the held-out batch that measures the path-integration error.
     pub test_batch: usize,
+    /// A decoded position counts as in a region when it is within this distance of it.
+    pub region_tolerance: f64,
+    /// Net displacement at which behavioural and replay cover times are compared.
+    pub compression_distance: f64,
 }
 
 /// Which tasks run, and their parameters (the tasks crate's own parameter types).
@@ -253,10 +256,9 @@ impl Config {
         positive("replay.steps", self.replay.steps)?;
         positive("replay.trajectories", self.replay.trajectories)?;
         positive(
-            "metrics.wasserstein_points",
-            self.metrics.wasserstein_points,
+            "metrics.distribution_points",
+            self.metrics.distribution_points,
         )?;
-        positive("metrics.reference_points", self.metrics.reference_points)?;
         positive("metrics.msd_max_lag", self.metrics.msd_max_lag)?;
         positive("metrics.test_batch", self.metrics.test_batch)?;
         if self.replay.burn_in >= self.replay.steps {
@@ -284,6 +286,10 @@ impl Config {
         finite_positive("network.sigma_train", self.network.sigma_train)?;
         finite_positive("training.learning_rate", self.training.learning_rate)?;
         finite_positive("replay.sigma_scale", self.replay.sigma_scale)?;
+        finite_positive(
+            "metrics.compression_distance",
+            self.metrics.compression_distance,
+        )?;
         let finite_non_negative = |field: &'static str, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
@@ -292,6 +298,7 @@ impl Config {
             }
         };
         finite_non_negative("training.grad_clip", self.training.grad_clip)?;
+        finite_non_negative("metrics.region_tolerance", self.metrics.region_tolerance)?;
         finite_non_negative("training.weight_decay", self.training.weight_decay)?;
         finite_non_negative(
             "replay.adaptation_strength",

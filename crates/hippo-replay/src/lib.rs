@@ -10,6 +10,8 @@ pub mod config;
 mod error;
 pub mod figures;
 pub mod io;
+pub mod report;
+pub mod runner;
 pub mod variant;
 
 pub use error::RunError;

@@ -1,0 +1,268 @@
+//! The experiment runner: every task × activation × seed cell, in parallel, cached, then the
+//! report, the tables and the figures.
+
+mod cell;
+mod measure;
+mod seed;
+mod train;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use replay_core::checkpoint::fnv1a64;
+use replay_tasks::{AnyTask, TaskConfig};
+use serde::Serialize;
+
+pub use cell::{CellFailure, CellResult, CellSpec, VariantResult};
+pub use measure::MetricValues;
+pub use seed::{stream_rng, stream_seed};
+
+use crate::RunError;
+use crate::config::Config;
+use crate::io::{create_dir, write_atomic};
+
+/// How to run: the configuration, where to write, and how.
+///
+/// ```
+/// let options = hippo_replay::runner::RunOptions::new(
+///     hippo_replay::config::Config::profile("quick").unwrap(),
+///     "results/quick".into(),
+/// );
+/// assert!(!options.fresh);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The validated configuration.
+    pub config: Config,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Worker threads (None: one per core).
+    pub threads: Option<usize>,
+    /// Retrain and remeasure every cell, ignoring the cache.
+    pub fresh: bool,
+    /// Draw progress bars on the terminal.
+    pub progress: bool,
+}
+
+impl RunOptions {
+    /// Options with defaults: all cores, cache on, no progress bars.
+    ///
+    /// ```
+    /// let o = hippo_replay::runner::RunOptions::new(hippo_replay::config::Config::profile("quick").unwrap(), "out".into());
+    /// assert_eq!(o.threads, None);
+    /// ```
+    pub fn new(config: Config, out: PathBuf) -> Self {
+        Self {
+            config,
+            out,
+            threads: None,
+            fresh: false,
+            progress: false,
+        }
+    }
+}
+
+/// The results of a run, in a fixed order (task, activation, seed) whatever the thread count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResults {
+    /// Every cell.
+    pub cells: Vec<CellResult>,
+}
+
+/// The cells of a configuration, in report order.
+///
+/// ```
+/// let config = hippo_replay::config::Config::profile("quick").unwrap();
+/// let cells = hippo_replay::runner::cells(&config);
+/// assert_eq!(cells.len(), 3 * 2 * config.run.seeds);
+/// ```
+pub fn cells(config: &Config) -> Vec<CellSpec> {
+    let mut out = Vec::new();
+    for task in &config.tasks.enabled {
+        for activation in &config.network.activations {
+            for seed in 0..config.run.seeds {
+                out.push(CellSpec {
+                    task: task.clone(),
+                    activation: activation.clone(),
+                    seed,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Builds a task of the configuration. Place-cell centres come from a stream of their own, so
+/// every network of a task sees the same code.
+///
+/// ```
+/// let config = hippo_replay::config::Config::profile("quick").unwrap();
+/// let task = hippo_replay::runner::build_task(&config, "triangle").unwrap();
+/// assert_eq!(task.name(), "triangle");
+/// ```
+pub fn build_task(config: &Config, name: &str) -> Result<AnyTask, RunError> {
+    let t = &config.tasks;
+    let task_config = match name {
+        "triangle" => TaskConfig::Triangle(t.track.clone()),
+        "t_maze" => TaskConfig::TMaze(t.track.clone()),
+        "open_box" => TaskConfig::OpenBox(t.open_box.clone()),
+        other => {
+            return Err(RunError::InvalidField {
+                field: "tasks.enabled",
+                value: format!("{other:?}"),
+            });
+        }
+    };
+    let mut rng = stream_rng(config.run.master_seed, &["task", name]);
+    task_config
+        .build(&mut rng)
+        .map_err(|source| RunError::Task {
+            field: "tasks",
+            source,
+        })
+}
+
+/// Everything that determines a cell's results; its hash names the cached result.
+#[derive(Serialize)]
+struct CellIdentity<'a> {
+    spec: &'a CellSpec,
+    config: &'a Config,
+}
+
+fn cell_path(dir: &Path, config: &Config, spec: &CellSpec) -> PathBuf {
+    // The run's name is only a label; it does not change any number.
+    let mut config = config.clone();
+    config.run.name.clear();
+    let identity = CellIdentity {
+        spec,
+        config: &config,
+    };
+    let key = fnv1a64(
+        serde_json::to_string(&identity)
+            .expect("serialisable")
+            .as_bytes(),
+    );
+    dir.join(format!(
+        "{}-{}-s{}-{key:016x}.json",
+        spec.task, spec.activation, spec.seed
+    ))
+}
+
+/// Runs every cell (in parallel, reusing cached cells unless `fresh`), writes `config.toml`,
+/// the checkpoints and one result file per cell under `out`, and returns the results.
+///
+/// ```no_run
+/// use hippo_replay::{config::Config, runner::{run, RunOptions}};
+/// let results = run(&RunOptions::new(Config::profile("quick")?, "results/quick".into()))?;
+/// println!("{} cells", results.cells.len());
+/// # Ok::<(), hippo_replay::RunError>(())
+/// ```
+pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
+    let config = &options.config;
+    config.validate()?;
+    let out = &options.out;
+    let checkpoints = out.join("checkpoints");
+    let cell_dir = out.join("cells");
+    create_dir(&checkpoints)?;
+    create_dir(&cell_dir)?;
+    write_atomic(&out.join("config.toml"), config.to_toml().as_bytes())?;
+
+    let mut tasks = Vec::new();
+    for name in &config.tasks.enabled {
+        tasks.push((name.clone(), build_task(config, name)?));
+    }
+    let specs = cells(config);
+
+    let bars = Progress::new(
+        options.progress,
+        specs.len(),
+        config.training.steps as u64 * 2 * specs.len() as u64,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| RunError::Config(format!("thread pool: {e}")))?;
+    let results: Vec<Result<CellResult, RunError>> = pool.install(|| {
+        specs
+            .par_iter()
+            .map(|spec| {
+                let path = cell_path(&cell_dir, config, spec);
+                if !options.fresh
+                    && let Ok(bytes) = std::fs::read(&path)
+                    && let Ok(cached) = serde_json::from_slice::<CellResult>(&bytes)
+                    && cached.spec == *spec
+                {
+                    bars.cell_done(true, config.training.steps as u64 * 2);
+                    return Ok(cached);
+                }
+                let task = &tasks
+                    .iter()
+                    .find(|(n, _)| *n == spec.task)
+                    .expect("built above")
+                    .1;
+                let tick = bars.training_ticker();
+                let result =
+                    cell::run_cell(config, task, spec, &checkpoints, options.fresh, &*tick);
+                let json = serde_json::to_vec_pretty(&result)
+                    .map_err(|e| RunError::Config(e.to_string()))?;
+                write_atomic(&path, &json)?;
+                bars.cell_done(false, 0);
+                Ok(result)
+            })
+            .collect()
+    });
+    bars.finish();
+    let cells = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(RunResults { cells })
+}
+
+/// Progress bars: one for training updates, one for finished cells.
+struct Progress {
+    training: ProgressBar,
+    cells: ProgressBar,
+}
+
+impl Progress {
+    fn new(visible: bool, cells: usize, updates: u64) -> Self {
+        let multi = MultiProgress::with_draw_target(if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        let style = ProgressStyle::with_template(
+            "{prefix:>9} [{bar:40}] {pos}/{len} {elapsed_precise} (eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> ");
+        let training = multi.add(
+            ProgressBar::new(updates)
+                .with_style(style.clone())
+                .with_prefix("training"),
+        );
+        let cells = multi.add(
+            ProgressBar::new(cells as u64)
+                .with_style(style)
+                .with_prefix("cells"),
+        );
+        Self { training, cells }
+    }
+
+    fn training_ticker(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let bar = self.training.clone();
+        Arc::new(move || bar.inc(1))
+    }
+
+    fn cell_done(&self, cached: bool, skipped_updates: u64) {
+        if cached {
+            self.training.inc(skipped_updates);
+        }
+        self.cells.inc(1);
+    }
+
+    fn finish(&self) {
+        self.training.finish();
+        self.cells.finish();
+    }
+}
