@@ -9,7 +9,12 @@ use rand_distr::{Distribution, StandardNormal};
 use replay_metrics::{Bandwidth, GaussianKde, kl_divergence_kde};
 
 /// Samples of N(mean, L Lᵀ) as a 2 × n matrix.
-fn gaussian_2d(rng: &mut ChaCha8Rng, n: usize, mean: Vector2<f64>, l: Matrix2<f64>) -> DMatrix<f64> {
+fn gaussian_2d(
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    mean: Vector2<f64>,
+    l: Matrix2<f64>,
+) -> DMatrix<f64> {
     let mut out = DMatrix::zeros(2, n);
     for j in 0..n {
         let z = Vector2::new(StandardNormal.sample(rng), StandardNormal.sample(rng));
@@ -52,14 +57,23 @@ fn kde_log_density_matches_explicit_kernel_sum() {
             .sum::<f64>()
             / n;
         let got = kde.log_density(&q).unwrap();
-        assert!((got - p.ln()).abs() < 1e-10, "at {q:?}: {got} vs {}", p.ln());
+        assert!(
+            (got - p.ln()).abs() < 1e-10,
+            "at {q:?}: {got} vs {}",
+            p.ln()
+        );
     }
 }
 
 #[test]
 fn kde_score_matches_finite_differences_of_the_log_density() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let x = gaussian_2d(&mut rng, 60, Vector2::new(1.0, -1.0), Matrix2::new(1.0, 0.0, -0.4, 0.5));
+    let x = gaussian_2d(
+        &mut rng,
+        60,
+        Vector2::new(1.0, -1.0),
+        Matrix2::new(1.0, 0.0, -0.4, 0.5),
+    );
     let kde = GaussianKde::new(&x, Bandwidth::Scott).unwrap();
     let h = 1e-5;
     for q in [[1.0, -1.0], [2.5, 0.0], [-1.0, -3.0]] {
@@ -69,7 +83,11 @@ fn kde_score_matches_finite_differences_of_the_log_density() {
             up[k] += h;
             down[k] -= h;
             let fd = (kde.log_density(&up).unwrap() - kde.log_density(&down).unwrap()) / (2.0 * h);
-            assert!((s[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()), "∂{k} at {q:?}: {} vs {fd}", s[k]);
+            assert!(
+                (s[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                "∂{k} at {q:?}: {} vs {fd}",
+                s[k]
+            );
         }
     }
 }

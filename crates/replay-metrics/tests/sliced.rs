@@ -22,7 +22,12 @@ fn sliced_w2_of_a_translate_converges_to_shift_over_sqrt_dim() {
     let k = 20_000;
     let sw = sliced_wasserstein(&x, &y, Order::W2, k, &mut ChaCha8Rng::seed_from_u64(2)).unwrap();
     let sd = c2 / (8.0f64).sqrt() / (k as f64).sqrt();
-    assert!((sw * sw - c2 / 2.0).abs() < 4.0 * sd, "SW2² = {}, expected {}", sw * sw, c2 / 2.0);
+    assert!(
+        (sw * sw - c2 / 2.0).abs() < 4.0 * sd,
+        "SW2² = {}, expected {}",
+        sw * sw,
+        c2 / 2.0
+    );
 }
 
 /// `SW_1 → E|θ·c| = 2‖c‖/π` in 2-D.
@@ -32,9 +37,13 @@ fn sliced_w1_of_a_translate_converges_to_two_over_pi_times_shift() {
     let x = gaussian_cloud(&mut rng, 2, 200, 0.0);
     let y = x.map(|v| v + 1.0);
     let norm = 2f64.sqrt();
-    let sw = sliced_wasserstein(&x, &y, Order::W1, 20_000, &mut ChaCha8Rng::seed_from_u64(4)).unwrap();
+    let sw =
+        sliced_wasserstein(&x, &y, Order::W1, 20_000, &mut ChaCha8Rng::seed_from_u64(4)).unwrap();
     // sd of |cos φ| is sqrt(1/2 − 4/π²) ≈ 0.308; 4 sd / √K ≈ 0.0087 (relative).
-    assert!((sw - 2.0 * norm / std::f64::consts::PI).abs() < 0.0087 * norm, "SW1 = {sw}");
+    assert!(
+        (sw - 2.0 * norm / std::f64::consts::PI).abs() < 0.0087 * norm,
+        "SW1 = {sw}"
+    );
 }
 
 #[test]
@@ -47,8 +56,9 @@ fn sliced_error_shrinks_as_projections_grow() {
     let mean_error = |k: usize| {
         (0..20)
             .map(|seed| {
-                let sw = sliced_wasserstein(&x, &y, Order::W2, k, &mut ChaCha8Rng::seed_from_u64(seed))
-                    .unwrap();
+                let sw =
+                    sliced_wasserstein(&x, &y, Order::W2, k, &mut ChaCha8Rng::seed_from_u64(seed))
+                        .unwrap();
                 (sw - target).abs()
             })
             .sum::<f64>()
@@ -56,7 +66,10 @@ fn sliced_error_shrinks_as_projections_grow() {
     };
     let (coarse, fine) = (mean_error(16), mean_error(4096));
     // Monte Carlo error scales as 1/√K: a 256-fold K should cut it about 16-fold.
-    assert!(fine < coarse / 6.0, "error {coarse} at K = 16, {fine} at K = 4096");
+    assert!(
+        fine < coarse / 6.0,
+        "error {coarse} at K = 16, {fine} at K = 4096"
+    );
     assert!(fine < 0.01, "error {fine} at K = 4096");
 }
 
@@ -65,7 +78,9 @@ fn sliced_is_reproducible_from_the_seed() {
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let x = gaussian_cloud(&mut rng, 4, 500, 0.0);
     let y = gaussian_cloud(&mut rng, 4, 700, 0.3);
-    let run = |seed| sliced_wasserstein(&x, &y, Order::W2, 50, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap();
+    let run = |seed| {
+        sliced_wasserstein(&x, &y, Order::W2, 50, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap()
+    };
     assert_eq!(run(7).to_bits(), run(7).to_bits());
     assert_ne!(run(7).to_bits(), run(8).to_bits());
 }

@@ -22,7 +22,10 @@ fn summary_t_quantiles_match_tables() {
     ];
     for (p, dof, t) in table {
         let got = student_t_quantile(p, dof).unwrap();
-        assert!((got - t).abs() < 1e-8 * t, "t_({p}, {dof}) = {got}, table {t}");
+        assert!(
+            (got - t).abs() < 1e-8 * t,
+            "t_({p}, {dof}) = {got}, table {t}"
+        );
         assert!((student_t_quantile(1.0 - p, dof).unwrap() + t).abs() < 1e-8 * t);
     }
     // Large dof: the normal quantile 1.959964.
@@ -35,8 +38,14 @@ fn summary_t_cdf_matches_closed_forms_for_one_and_two_dof() {
         // ν = 1 (Cauchy): 1/2 + atan(t)/π; ν = 2: 1/2 + t / (2 √(2 + t²)).
         let cauchy = 0.5 + f64::atan(t) / std::f64::consts::PI;
         let two = 0.5 + t / (2.0 * (2.0 + t * t).sqrt());
-        assert!((student_t_cdf(t, 1.0).unwrap() - cauchy).abs() < 1e-14, "t = {t}");
-        assert!((student_t_cdf(t, 2.0).unwrap() - two).abs() < 1e-14, "t = {t}");
+        assert!(
+            (student_t_cdf(t, 1.0).unwrap() - cauchy).abs() < 1e-14,
+            "t = {t}"
+        );
+        assert!(
+            (student_t_cdf(t, 2.0).unwrap() - two).abs() < 1e-14,
+            "t = {t}"
+        );
     }
 }
 
@@ -76,8 +85,16 @@ fn summary_paired_difference_is_the_summary_of_differences() {
     let direct = Summary::new(&[0.5, 0.5, 2.0, 0.5]).unwrap();
     assert_eq!(d, direct);
     // Differences share the seed effect: a shift common to both arms cancels.
-    let shifted: Vec<f64> = a.iter().zip([10.0, -3.0, 7.0, 1.0]).map(|(x, s)| x + s).collect();
-    let base: Vec<f64> = b.iter().zip([10.0, -3.0, 7.0, 1.0]).map(|(x, s)| x + s).collect();
+    let shifted: Vec<f64> = a
+        .iter()
+        .zip([10.0, -3.0, 7.0, 1.0])
+        .map(|(x, s)| x + s)
+        .collect();
+    let base: Vec<f64> = b
+        .iter()
+        .zip([10.0, -3.0, 7.0, 1.0])
+        .map(|(x, s)| x + s)
+        .collect();
     let e = paired_difference(&shifted, &base).unwrap();
     assert!((e.mean - d.mean).abs() < 1e-12 && (e.std_dev - d.std_dev).abs() < 1e-12);
 }

@@ -48,10 +48,19 @@ fn reach_counts_steps_from_last_start_position_to_first_goal_position() {
     let outside = line(&[2.0, 3.0, 5.0]);
     assert_eq!(reach_time(&outside, start, goal).unwrap(), Some(2));
     // Never leaving the start region, or never arriving: censored.
-    assert_eq!(reach_time(&line(&[0.0, 0.5, 0.7]), start, goal).unwrap(), None);
-    assert_eq!(reach_time(&line(&[0.0, 2.0, 4.9]), start, goal).unwrap(), None);
+    assert_eq!(
+        reach_time(&line(&[0.0, 0.5, 0.7]), start, goal).unwrap(),
+        None
+    );
+    assert_eq!(
+        reach_time(&line(&[0.0, 2.0, 4.9]), start, goal).unwrap(),
+        None
+    );
     // One jump straight into the goal is one step.
-    assert_eq!(reach_time(&line(&[0.0, 9.0]), start, goal).unwrap(), Some(1));
+    assert_eq!(
+        reach_time(&line(&[0.0, 9.0]), start, goal).unwrap(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -60,7 +69,12 @@ fn reach_summary_reports_censoring_mean_and_median() {
     let goal = |x: &[f64]| x[0] >= 5.0;
     // Constant speeds 1, 2, 0.5 and one that stalls: reach times 5, 3 (0,2,4,6), censored, censored.
     let speed = |v: f64, n: usize| line(&(0..n).map(|t| v * t as f64).collect::<Vec<_>>());
-    let trajs = vec![speed(1.0, 12), speed(2.0, 12), speed(0.5, 8), speed(0.0, 12)];
+    let trajs = vec![
+        speed(1.0, 12),
+        speed(2.0, 12),
+        speed(0.5, 8),
+        speed(0.0, 12),
+    ];
     let r = reach_times(&trajs, start, goal).unwrap();
     assert_eq!(r.times, vec![Some(5), Some(3), None, None]);
     assert_eq!(r.censored_fraction, 0.5);
@@ -90,7 +104,11 @@ fn path_length_of_random_walk_steps_matches_rayleigh_mean() {
     let p = path_length(&walks).unwrap();
     let expected = sigma * (std::f64::consts::PI / 2.0).sqrt();
     // 20 000 steps, sd of a step length σ √(2 − π/2) ≈ 0.196: sd of the mean 0.0014.
-    assert!((p.per_step - expected).abs() < 0.006, "{} vs {expected}", p.per_step);
+    assert!(
+        (p.per_step - expected).abs() < 0.006,
+        "{} vs {expected}",
+        p.per_step
+    );
 }
 
 #[test]
@@ -106,7 +124,11 @@ fn msd_of_a_ballistic_walk_has_exponent_two() {
             assert!((md - 0.5 * l).abs() < 1e-12 && (msd - 0.25 * l * l).abs() < 1e-12);
         }
         let fit = c.fit_exponent(1..=50).unwrap();
-        assert!((fit.exponent - 2.0).abs() < 1e-9, "{origin:?}: {}", fit.exponent);
+        assert!(
+            (fit.exponent - 2.0).abs() < 1e-9,
+            "{origin:?}: {}",
+            fit.exponent
+        );
         assert!((fit.prefactor - 0.25).abs() < 1e-9);
         assert!((fit.r_squared - 1.0).abs() < 1e-12);
     }
@@ -119,8 +141,15 @@ fn msd_of_a_random_walk_from_the_start_has_exponent_near_one() {
     let walks = random_walks(2, 400, 100, sigma);
     let c = displacement_curve(&walks, 100, LagOrigin::Start).unwrap();
     let fit = c.fit_exponent(1..=100).unwrap();
-    eprintln!("random walk (start): exponent {}, prefactor {}", fit.exponent, fit.prefactor);
-    assert!((fit.exponent - 1.0).abs() < 0.05, "exponent {}", fit.exponent);
+    eprintln!(
+        "random walk (start): exponent {}, prefactor {}",
+        fit.exponent, fit.prefactor
+    );
+    assert!(
+        (fit.exponent - 1.0).abs() < 0.05,
+        "exponent {}",
+        fit.exponent
+    );
     assert!((fit.prefactor / (2.0 * sigma * sigma) - 1.0).abs() < 0.15);
     // Mean displacement of a 2-D Gaussian of variance σ²τ per axis: σ √τ √(π/2).
     let md64 = c.mean_displacement[63];
@@ -134,7 +163,11 @@ fn msd_of_a_long_random_walk_with_sliding_origins_has_exponent_near_one() {
     let c = displacement_curve(&walks, 20, LagOrigin::Sliding).unwrap();
     let fit = c.fit_exponent(1..=20).unwrap();
     eprintln!("random walk (sliding): exponent {}", fit.exponent);
-    assert!((fit.exponent - 1.0).abs() < 0.05, "exponent {}", fit.exponent);
+    assert!(
+        (fit.exponent - 1.0).abs() < 0.05,
+        "exponent {}",
+        fit.exponent
+    );
 }
 
 #[test]
@@ -151,7 +184,10 @@ fn visit_fractions_and_entropy_on_a_grid() {
     let v = visitation(&[tour.clone(), stay.clone()], 4, cell).unwrap();
     assert_eq!(v.per_trajectory, vec![1.0, 0.25]);
     assert_eq!(v.mean_fraction, 0.625);
-    assert_eq!(v.occupancy, vec![4.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0]);
+    assert_eq!(
+        v.occupancy,
+        vec![4.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0]
+    );
     let h = -(4.0 / 7.0 * (4.0f64 / 7.0).ln() + 3.0 / 7.0 * (1.0f64 / 7.0).ln());
     assert!((v.entropy - h).abs() < 1e-14);
     assert!((v.normalized_entropy - h / 4f64.ln()).abs() < 1e-14);
@@ -222,7 +258,11 @@ fn alignment_of_rotated_fields_is_the_cosine_of_the_angle() {
             3.0 * if i == 0 { c * x - s * y } else { s * x + c * y }
         });
         let a = cosine_alignment(&drift, &score).unwrap();
-        assert!((a.mean_cosine - c).abs() < 1e-12, "angle {angle}: {}", a.mean_cosine);
+        assert!(
+            (a.mean_cosine - c).abs() < 1e-12,
+            "angle {angle}: {}",
+            a.mean_cosine
+        );
         assert_eq!((a.used, a.skipped), (100, 0));
     }
     // Zero drift at a point: skipped and counted.

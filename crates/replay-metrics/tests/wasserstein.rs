@@ -32,10 +32,19 @@ fn wasserstein_assignment_matches_brute_force_on_random_costs() {
             let mut seen = a.row_to_col.clone();
             seen.sort_unstable();
             assert_eq!(seen, (0..n).collect::<Vec<_>>(), "not a permutation");
-            let recomputed: f64 = a.row_to_col.iter().enumerate().map(|(i, &j)| cost[i * n + j]).sum();
+            let recomputed: f64 = a
+                .row_to_col
+                .iter()
+                .enumerate()
+                .map(|(i, &j)| cost[i * n + j])
+                .sum();
             assert_eq!(a.cost, recomputed);
             let best = brute_force_assignment(&cost, n);
-            assert!((a.cost - best).abs() < 1e-12, "n = {n}: {} vs {best}", a.cost);
+            assert!(
+                (a.cost - best).abs() < 1e-12,
+                "n = {n}: {} vs {best}",
+                a.cost
+            );
         }
     }
 }
@@ -65,7 +74,10 @@ fn wasserstein_assignment_agrees_with_transport_solver_on_larger_problems() {
         let a = solve_assignment(&cost, n).unwrap();
         let w = vec![1.0; n];
         let t = solve_transport(&cost, &w, &w).unwrap();
-        assert!((a.cost / n as f64 - t.cost).abs() < 1e-9 * t.cost, "n = {n}");
+        assert!(
+            (a.cost / n as f64 - t.cost).abs() < 1e-9 * t.cost,
+            "n = {n}"
+        );
     }
 }
 
@@ -79,7 +91,10 @@ fn wasserstein_points_match_brute_force_in_2d_and_3d() {
             for (order, p) in [(Order::W1, 1.0), (Order::W2, 2.0)] {
                 let expected = brute_force_wasserstein_pow(&x, &y, p).powf(1.0 / p);
                 let got = wasserstein_assignment(&x, &y, order).unwrap();
-                assert!((got - expected).abs() < 1e-12, "dim {dim}, n {n}, {order:?}");
+                assert!(
+                    (got - expected).abs() < 1e-12,
+                    "dim {dim}, n {n}, {order:?}"
+                );
             }
         }
     }
@@ -137,7 +152,10 @@ fn wasserstein_weighted_matches_1d_closed_form_with_unequal_sizes_and_weights() 
         for order in [Order::W1, Order::W2] {
             let exact = wasserstein_weighted(&xm, &a, &ym, &b, order).unwrap();
             let closed = wasserstein_1d_weighted(&x, &a, &y, &b, order).unwrap();
-            assert!((exact - closed).abs() < 1e-12, "{n}×{m} {order:?}: {exact} vs {closed}");
+            assert!(
+                (exact - closed).abs() < 1e-12,
+                "{n}×{m} {order:?}: {exact} vs {closed}"
+            );
         }
     }
 }
@@ -178,7 +196,10 @@ fn wasserstein_subsample_is_reproducible_and_draws_distinct_columns() {
         let j = col[0] as usize;
         assert_eq!(col, x.column(j));
     }
-    assert_eq!(subsample(&x, 900, &mut ChaCha8Rng::seed_from_u64(9)).unwrap(), x);
+    assert_eq!(
+        subsample(&x, 900, &mut ChaCha8Rng::seed_from_u64(9)).unwrap(),
+        x
+    );
 }
 
 #[test]
@@ -211,9 +232,7 @@ fn pair(dim: usize, max_n: usize) -> impl Strategy<Value = (DMatrix<f64>, DMatri
             prop::collection::vec(-10.0..10.0f64, dim * n),
             prop::collection::vec(-10.0..10.0f64, dim * n),
         )
-            .prop_map(move |(a, b)| {
-                (DMatrix::from_vec(dim, n, a), DMatrix::from_vec(dim, n, b))
-            })
+            .prop_map(move |(a, b)| (DMatrix::from_vec(dim, n, a), DMatrix::from_vec(dim, n, b)))
     })
 }
 

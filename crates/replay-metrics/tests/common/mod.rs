@@ -22,7 +22,7 @@ pub fn permutations(n: usize) -> Vec<Vec<usize>> {
         }
         for i in 0..k {
             heap(k - 1, a, out);
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 a.swap(i, k - 1);
             } else {
                 a.swap(0, k - 1);
@@ -39,7 +39,12 @@ pub fn permutations(n: usize) -> Vec<Vec<usize>> {
 pub fn brute_force_assignment(cost: &[f64], n: usize) -> f64 {
     permutations(n)
         .iter()
-        .map(|p| p.iter().enumerate().map(|(i, &j)| cost[i * n + j]).sum::<f64>())
+        .map(|p| {
+            p.iter()
+                .enumerate()
+                .map(|(i, &j)| cost[i * n + j])
+                .sum::<f64>()
+        })
         .fold(f64::INFINITY, f64::min)
 }
 
