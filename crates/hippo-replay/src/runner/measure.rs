@@ -138,7 +138,10 @@ pub(crate) fn measure<R: Rng + ?Sized>(
     let variance = position_variance(&settled)?;
     let curve = displacement_curve(trajs, config.metrics.msd_max_lag, LagOrigin::Sliding)?;
     let fit = curve.fit_exponent(1..=config.metrics.msd_max_lag)?;
-    let compression = temporal_compression(behaviour, trajs, config.metrics.compression_distance)?;
+    // A replay that never moves the compression distance away from its start has no cover
+    // time: the ratio is undefined (NaN), not an error of the whole measurement.
+    let compression = temporal_compression(behaviour, trajs, config.metrics.compression_distance)
+        .map_or(f64::NAN, |c| c.ratio);
     let msd_points = curve
         .lags
         .iter()
@@ -157,7 +160,7 @@ pub(crate) fn measure<R: Rng + ?Sized>(
             visitation: visits.mean_fraction,
             occupancy_entropy: visits.entropy,
             variance: variance.total,
-            compression: compression.ratio,
+            compression,
             test_error,
         },
         msd_points,
