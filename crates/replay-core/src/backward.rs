@@ -24,27 +24,15 @@
 //! `T·B` columns after the loop: `∂W = Δ H_{0..T−1}ᵀ`, `∂U = Δ Uᵀ_in`, `∂b = Δ 1`,
 //! `∂D = G H_{1..T}ᵀ`, `∂c = G 1`, and `∂E = gh_0 y*_0ᵀ`.
 
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn, MatrixView, RealField};
+use nalgebra::{DMatrix, RealField};
 use replay_tasks::Batch;
 
 use crate::cell::{Network, relu_slope, tanh_slope};
 use crate::config::{Activation, Dynamics, Loss};
 use crate::error::{ShapeError, TrainError};
 use crate::forward::{Coefficients, Workspace};
+use crate::gemm::{Mat, SKINNY, gemm};
 use crate::weights::Weights;
-
-/// A column-major `rows × cols` slice viewed as its `cols × rows` transpose, without copying.
-///
-/// Only ever used as the right operand of a product: the blocked kernel takes arbitrary strides,
-/// but nalgebra's small-size fallback reads the left operand's columns as contiguous runs, so a
-/// transposed left operand (`Wᵀ`, `Dᵀ`) is copied into the workspace instead.
-fn transposed<T: RealField + Copy>(
-    data: &[T],
-    rows: usize,
-    cols: usize,
-) -> MatrixView<'_, T, Dyn, Dyn, Dyn, Dyn> {
-    MatrixView::from_slice_with_strides_generic(data, Dyn(cols), Dyn(rows), Dyn(rows), Dyn(1))
-}
 
 /// Adds the sum of the columns of a column-major `rows × _` slice to `out` (length `rows`).
 fn add_column_sums<T: RealField + Copy>(data: &[T], out: &mut [T]) {
@@ -137,18 +125,25 @@ impl<T: RealField + Copy> Workspace<T> {
         let alpha = net.leak();
 
         // Readout: ∂D, ∂c, and Dᵀ G for every step at once (into the δ buffer).
+        let one = T::one();
         let h_all = self.h.as_slice();
-        let h_after = transposed(&h_all[cols..], n, tb);
-        grads.d.gemm(T::one(), &self.g, &h_after, T::zero());
+        let g = Mat::new(self.g.as_slice(), n_out, tb);
+        let h_after = Mat::new(&h_all[cols..], n, tb);
+        if n_out <= SKINNY {
+            // ∂Dᵀ = H Gᵀ has few columns, which the direct loop handles fast; then transpose.
+            gemm(one, h_after, g.t(), T::zero(), self.dt.as_mut_slice());
+            self.dt.transpose_to(&mut grads.d);
+        } else {
+            gemm(one, g, h_after.t(), T::zero(), grads.d.as_mut_slice());
+        }
         add_column_sums(self.g.as_slice(), grads.c.as_mut_slice());
-        w.d.transpose_to(&mut self.dt);
-        self.delta.gemm(T::one(), &self.dt, &self.g, T::zero());
+        let d = Mat::new(w.d.as_slice(), n_out, n);
+        gemm(one, d.t(), g, T::zero(), self.delta.as_mut_slice());
 
         self.gh.fill(T::zero());
         self.gv.fill(T::zero());
         self.ga.fill(T::zero());
-        w.w.transpose_to(&mut self.wt);
-        let wt = &self.wt;
+        let wt = Mat::new(w.w.as_slice(), n, n).t();
         let p_all = self.z.as_slice();
         let delta_all = self.delta.as_mut_slice();
         let mut carries = Carries {
@@ -165,28 +160,19 @@ impl<T: RealField + Copy> Workspace<T> {
                 Activation::Tanh => carries.step(d_t, p_t, alpha, &k, tanh_slope),
                 Activation::Identity => carries.step(d_t, p_t, alpha, &k, |_| T::one()),
             }
-            let dv = DMatrixView::from_slice(d_t, n, bsz);
-            let mut ghv = DMatrixViewMut::from_slice(carries.gh, n, bsz);
-            ghv.gemm(T::one(), wt, &dv, T::one());
+            gemm(one, wt, Mat::new(d_t, n, bsz), one, carries.gh);
         }
 
         // Parameter gradients as single products over all T·B columns.
-        let delta = DMatrixView::from_slice(delta_all, n, tb);
-        let h_before = transposed(&h_all[..tb * n], n, tb);
-        grads.w.gemm(T::one(), &delta, &h_before, T::zero());
-        grads.u.gemm(
-            T::one(),
-            &delta,
-            &transposed(batch.inputs.as_slice(), n_in, tb),
-            T::zero(),
-        );
+        let delta = Mat::new(delta_all, n, tb);
+        let h_before = Mat::new(&h_all[..tb * n], n, tb);
+        gemm(one, delta, h_before.t(), T::zero(), grads.w.as_mut_slice());
+        let inputs = Mat::new(batch.inputs.as_slice(), n_in, tb);
+        gemm(one, delta, inputs.t(), T::zero(), grads.u.as_mut_slice());
         add_column_sums(delta_all, grads.b.as_mut_slice());
-        grads.e.gemm(
-            T::one(),
-            &self.gh,
-            &transposed(batch.initial_codes.as_slice(), n_out, bsz),
-            T::zero(),
-        );
+        let gh0 = Mat::new(self.gh.as_slice(), n, bsz);
+        let codes = Mat::new(batch.initial_codes.as_slice(), n_out, bsz);
+        gemm(one, gh0, codes.t(), T::zero(), grads.e.as_mut_slice());
         Ok(())
     }
 }

@@ -4,28 +4,35 @@
 //! both the training forward pass and the sampler-facing [`Drift`] implementation call, so replay
 //! runs exactly the dynamics the network was trained with.
 
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, RealField};
+use nalgebra::{DMatrix, RealField};
 use rand::Rng;
 use replay_sampler::Drift;
 
 use crate::config::{Activation, NetworkConfig};
 use crate::error::{NetworkError, ShapeError};
+use crate::gemm::{Mat, gemm};
 use crate::weights::Weights;
 
 impl Activation {
-    /// `φ(z)`. NaN passes through (so divergence is detected rather than masked by ReLU).
+    /// `φ(z)`, exactly as the network computes it. NaN passes through (so divergence is
+    /// detected rather than masked by ReLU).
+    ///
+    /// In single precision `tanh` is a rational approximation that vectorises (maximum absolute
+    /// error below `5e-7`, a few `f32` ulps); in double precision it is the exact `tanh`, so
+    /// gradient checks in `f64` compare against the true function.
     ///
     /// ```
     /// use replay_core::Activation;
     /// assert_eq!(Activation::Relu.apply(1.5_f32), 1.5);
     /// assert!(Activation::Relu.apply(f64::NAN).is_nan());
     /// assert_eq!(Activation::Tanh.apply(1.0_f64), 1.0_f64.tanh());
+    /// assert!((Activation::Tanh.apply(1.0_f32) - 1.0_f32.tanh()).abs() < 5e-7);
     /// ```
     #[inline]
     pub fn apply<T: RealField + Copy>(self, z: T) -> T {
         match self {
             Activation::Relu => relu(z),
-            Activation::Tanh => z.tanh(),
+            Activation::Tanh => Tanh::<T>::new().apply(z),
             Activation::Identity => z,
         }
     }
@@ -54,6 +61,68 @@ impl Activation {
 #[inline(always)]
 pub(crate) fn relu<T: RealField + Copy>(z: T) -> T {
     if z < T::zero() { T::zero() } else { z }
+}
+
+/// `tanh` as the network evaluates it: the libm function in double precision, and in single
+/// precision the odd/even rational minimax approximation used by Eigen's `ptanh` (degree 13 over
+/// degree 6, clamped at ±7.905), which has no branches or calls and so vectorises.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tanh<T> {
+    fast: bool,
+    clamp: T,
+    tiny: T,
+    num: [T; 7],
+    den: [T; 4],
+}
+
+impl<T: RealField + Copy> Tanh<T> {
+    pub(crate) fn new() -> Self {
+        let c = |x: f64| -> T { nalgebra::convert(x) };
+        Self {
+            fast: T::default_epsilon() > c(1e-10),
+            clamp: c(7.905_311_107_635_498),
+            tiny: c(4e-4),
+            num: [
+                4.893_524_558_917_86e-3,
+                6.372_619_288_754_36e-4,
+                1.485_722_357_179_79e-5,
+                5.122_297_090_371_14e-8,
+                -8.604_671_522_137_35e-11,
+                2.000_187_904_824_77e-13,
+                -2.760_768_477_423_55e-16,
+            ]
+            .map(c),
+            den: [
+                4.893_525_185_543_85e-3,
+                2.268_434_632_439e-3,
+                1.185_347_056_866_54e-4,
+                1.198_258_394_667_02e-6,
+            ]
+            .map(c),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn apply(&self, x: T) -> T {
+        if !self.fast {
+            return x.tanh();
+        }
+        let xc = if x > self.clamp {
+            self.clamp
+        } else if x < -self.clamp {
+            -self.clamp
+        } else {
+            x
+        };
+        let x2 = xc * xc;
+        let n = &self.num;
+        let p =
+            (((((n[6] * x2 + n[5]) * x2 + n[4]) * x2 + n[3]) * x2 + n[2]) * x2 + n[1]) * x2 + n[0];
+        let d = &self.den;
+        let q = ((d[3] * x2 + d[2]) * x2 + d[1]) * x2 + d[0];
+        // Below `tiny`, tanh(x) = x to within rounding; NaN fails both tests and stays NaN.
+        if x.abs() < self.tiny { x } else { xc * p / q }
+    }
 }
 
 #[inline(always)]
@@ -225,9 +294,45 @@ impl<T: RealField + Copy> Network<T> {
     /// assert_eq!(h0.column(0), net.weights().e.column(0));
     /// ```
     pub fn initial_state(&self, codes: &DMatrix<T>) -> Result<DMatrix<T>, ShapeError> {
-        let o = self.config.output_dim;
+        let (n, o) = (self.config.hidden, self.config.output_dim);
         ShapeError::check("initial codes", (o, codes.ncols()), codes.shape())?;
-        Ok(&self.weights.e * codes)
+        let mut h0 = DMatrix::zeros(n, codes.ncols());
+        self.encode_into(codes.as_slice(), h0.as_mut_slice(), codes.ncols());
+        Ok(h0)
+    }
+
+    /// The input currents `U u` for inputs `n_in × K` (`N × K`), computed exactly as the
+    /// training forward pass computes them, so that stepping the [`Drift`] with these currents
+    /// reproduces training.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// # use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
+    /// # use replay_core::{Network, NetworkConfig};
+    /// let net = Network::<f64>::init(NetworkConfig::new(4, 2, 2), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    /// let u = DMatrix::from_column_slice(2, 1, &[0.0, 1.0]);
+    /// assert_eq!(net.input_current(&u).unwrap().column(0), net.weights().u.column(1));
+    /// ```
+    pub fn input_current(&self, inputs: &DMatrix<T>) -> Result<DMatrix<T>, ShapeError> {
+        let (n, i) = (self.config.hidden, self.config.input_dim);
+        ShapeError::check("inputs", (i, inputs.ncols()), inputs.shape())?;
+        let mut out = DMatrix::zeros(n, inputs.ncols());
+        self.input_current_into(inputs.as_slice(), out.as_mut_slice(), inputs.ncols());
+        Ok(out)
+    }
+
+    /// `out ← U u` for `cols` inputs (slices column-major).
+    pub(crate) fn input_current_into(&self, inputs: &[T], out: &mut [T], cols: usize) {
+        let (n, i) = (self.config.hidden, self.config.input_dim);
+        let u = Mat::new(self.weights.u.as_slice(), n, i);
+        gemm(T::one(), u, Mat::new(inputs, i, cols), T::zero(), out);
+    }
+
+    /// `h0 ← E y*_0` for `cols` codes (slices column-major).
+    pub(crate) fn encode_into(&self, codes: &[T], h0: &mut [T], cols: usize) {
+        let (n, o) = (self.config.hidden, self.config.output_dim);
+        let e = Mat::new(self.weights.e.as_slice(), n, o);
+        gemm(T::one(), e, Mat::new(codes, o, cols), T::zero(), h0);
     }
 
     /// Decodes hidden states (`N × B`) to outputs `y = D h + c` (`n_out × B`), e.g. replayed
@@ -276,13 +381,15 @@ impl<T: RealField + Copy> Network<T> {
     /// column-major.
     pub(crate) fn activate(&self, h: &[T], z: &mut [T], cols: usize) {
         let n = self.config.hidden;
-        let hv = DMatrixView::from_slice(h, n, cols);
-        let mut zv = DMatrixViewMut::from_slice(z, n, cols);
-        zv.gemm(T::one(), &self.weights.w, &hv, T::one());
+        let w = Mat::new(self.weights.w.as_slice(), n, n);
+        gemm(T::one(), w, Mat::new(h, n, cols), T::one(), z);
         let b = self.weights.b.as_slice();
         match self.config.activation {
             Activation::Relu => bias_and_map(z, b, relu),
-            Activation::Tanh => bias_and_map(z, b, |x: T| x.tanh()),
+            Activation::Tanh => {
+                let tanh = Tanh::new();
+                bias_and_map(z, b, |x| tanh.apply(x))
+            }
             Activation::Identity => bias_and_map(z, b, |x| x),
         }
     }
@@ -300,9 +407,13 @@ fn bias_and_map<T: RealField + Copy, F: Fn(T) -> T>(z: &mut [T], b: &[T], phi: F
 /// `y = D h + c` for `cols` states; `h` is `N × cols`, `y` is `n_out × cols`, column-major.
 pub(crate) fn readout<T: RealField + Copy>(w: &Weights<T>, h: &[T], y: &mut [T], cols: usize) {
     let (o, n) = w.d.shape();
-    let hv = DMatrixView::from_slice(h, n, cols);
-    let mut yv = DMatrixViewMut::from_slice(y, o, cols);
-    yv.gemm(T::one(), &w.d, &hv, T::zero());
+    gemm(
+        T::one(),
+        Mat::new(w.d.as_slice(), o, n),
+        Mat::new(h, n, cols),
+        T::zero(),
+        y,
+    );
     let c = w.c.as_slice();
     for col in y.chunks_exact_mut(o) {
         for (yi, &ci) in col.iter_mut().zip(c) {

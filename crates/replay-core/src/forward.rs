@@ -92,8 +92,7 @@ pub struct Workspace<T: RealField + Copy> {
     pub(crate) g: DMatrix<T>,
     /// `N × T·B`: `Dᵀ g`, overwritten step by step with `δ_t = ∂L/∂z_t`.
     pub(crate) delta: DMatrix<T>,
-    /// Transposes `Wᵀ` (`N × N`) and `Dᵀ` (`N × n_out`) for the backward products.
-    pub(crate) wt: DMatrix<T>,
+    /// `N × n_out` scratch for `∂Dᵀ` when `n_out` is small.
     pub(crate) dt: DMatrix<T>,
     /// `N × B` running states: adaptation `a`, momentum `v`, and the backward carries.
     pub(crate) a: DMatrix<T>,
@@ -127,7 +126,6 @@ impl<T: RealField + Copy> Workspace<T> {
             y: e(),
             g: e(),
             delta: e(),
-            wt: e(),
             dt: e(),
             a: e(),
             v: e(),
@@ -164,7 +162,6 @@ impl<T: RealField + Copy> Workspace<T> {
         self.y = DMatrix::zeros(o, tb);
         self.g = DMatrix::zeros(o, tb);
         self.delta = DMatrix::zeros(n, tb);
-        self.wt = DMatrix::zeros(n, n);
         self.dt = DMatrix::zeros(n, o);
         for m in [
             &mut self.a,
@@ -249,12 +246,13 @@ impl<T: RealField + Copy> Workspace<T> {
         self.has_loss = false;
 
         let w = net.weights();
-        self.z.gemm(T::one(), &w.u, &batch.inputs, T::zero());
+        net.input_current_into(batch.inputs.as_slice(), self.z.as_mut_slice(), tb);
         let cols = n * bsz;
-        {
-            let mut h0 = self.h.columns_mut(0, bsz);
-            h0.gemm(T::one(), &w.e, &batch.initial_codes, T::zero());
-        }
+        net.encode_into(
+            batch.initial_codes.as_slice(),
+            &mut self.h.as_mut_slice()[..cols],
+            bsz,
+        );
         self.a.fill(T::zero());
         self.v.fill(T::zero());
 

@@ -28,6 +28,7 @@ pub mod checkpoint;
 mod config;
 mod error;
 mod forward;
+mod gemm;
 mod replay;
 pub mod toy;
 mod train;

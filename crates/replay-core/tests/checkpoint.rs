@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use replay_core::checkpoint::{Checkpoint, FORMAT_VERSION, Format, TrainingMeta};
+use replay_core::checkpoint::{Checkpoint, FORMAT_VERSION, Format, TrainingMeta, fnv1a64};
 use replay_core::toy::RandomWalk;
 use replay_core::{
     Activation, CheckpointError, Dynamics, Momentum, Network, NetworkConfig, NetworkError,
@@ -191,14 +191,29 @@ fn rejects_checkpoint_with_wrong_shape_or_non_finite_weight() {
     let err = Checkpoint::from_bytes(&resign(&leak.to_string())).unwrap_err();
     assert!(err.to_string().contains("leak = 2"), "{err}");
 
-    // An overflowing weight (1e39 does not fit in f32).
+    // A weight beyond the f32 range cannot even be read from JSON.
     value["payload"]["weights"]["b"]["data"][0] = serde_json::json!(1e39);
-    let err = Checkpoint::from_bytes(&resign(&value.to_string())).unwrap_err();
+    let edited = serde_json::to_vec(&value).unwrap();
+    let err = Checkpoint::from_bytes(&edited).unwrap_err();
+    assert!(
+        matches!(err, CheckpointError::Parse(ref m) if m.contains("out of range")),
+        "{err}"
+    );
+
+    // An infinite weight in a binary file with a valid checksum.
+    let mut bin = c.to_bytes(Format::Binary).unwrap();
+    let header_len = u32::from_le_bytes(bin[20..24].try_into().unwrap()) as usize;
+    let w0 = 24 + header_len + 8; // after the header and W's rows and columns
+    bin[w0..w0 + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+    let body = bin.len() - 8;
+    let checksum = fnv1a64(&bin[..body]);
+    bin[body..].copy_from_slice(&checksum.to_le_bytes());
+    let err = Checkpoint::from_bytes(&bin).unwrap_err();
     assert!(
         matches!(
             err,
             CheckpointError::Network(NetworkError::NonFinite {
-                group: "b",
+                group: "W",
                 index: 0
             })
         ),

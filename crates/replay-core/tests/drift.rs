@@ -76,7 +76,7 @@ where
     let adaptation = dynamics
         .adaptation
         .map(|a| Adaptation::new(c(a.strength), c(a.time_constant)).unwrap());
-    let currents = &net.weights().u * &batch.inputs;
+    let currents = net.input_current(&batch.inputs).unwrap();
     let mut state = SamplerState::new(net.initial_state(&batch.initial_codes).unwrap()).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::new();
@@ -263,4 +263,28 @@ fn drift_impl_reports_network_dimension() {
     )
     .unwrap();
     assert_eq!(net.dim(), Some(6));
+}
+
+#[test]
+fn drift_tanh_in_f32_is_within_5e7_of_the_true_tanh() {
+    let n = 2_000_001;
+    let mut worst = 0.0f64;
+    for i in 0..n {
+        let x = (-12.0 + 24.0 * i as f64 / (n - 1) as f64) as f32;
+        let y = Activation::Tanh.apply(x);
+        assert!(y.abs() <= 1.0, "tanh({x}) = {y}");
+        worst = worst.max((y as f64 - (x as f64).tanh()).abs());
+    }
+    assert!(worst < 5e-7, "max error {worst:e}");
+    assert!(Activation::Tanh.apply(f32::NAN).is_nan());
+    assert_eq!(Activation::Tanh.apply(f32::INFINITY), 1.0);
+    assert_eq!(
+        Activation::Tanh.apply(-0.0f32).to_bits(),
+        (-0.0f32).to_bits()
+    );
+    // Odd symmetry holds exactly.
+    for x in [0.001f32, 0.3, 1.7, 5.0, 9.0] {
+        assert_eq!(Activation::Tanh.apply(-x), -Activation::Tanh.apply(x));
+    }
+    eprintln!("f32 tanh: max abs error {worst:e}");
 }

@@ -1,0 +1,311 @@
+//! Training: loss reduction on a tiny integration task, determinism, Adam against its
+//! formulas, divergence detection and observers.
+
+use std::cell::Cell;
+use std::ops::ControlFlow;
+
+use nalgebra::{DMatrix, RealField};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use replay_core::toy::RandomWalk;
+use replay_core::{
+    Activation, Adam, AdamConfig, Dynamics, Loss, Momentum, Network, NetworkConfig, Observer,
+    ShapeError, StepReport, TrainConfig, TrainError, TrainSummary, Weights, Workspace, train,
+};
+use replay_sampler::fill_standard_normal;
+use replay_tasks::{Batch, Task};
+
+fn tiny_config() -> TrainConfig {
+    let mut c = TrainConfig::new(Dynamics::new(0.01), 16, 15, 250);
+    c.optimizer.learning_rate = 3e-3;
+    c.optimizer.clip_norm = Some(1.0);
+    c
+}
+
+/// Mean loss of `net` over a fixed evaluation set (other seed than training), with noise.
+fn held_out_loss(net: &Network<f32>, dynamics: &Dynamics) -> f32 {
+    let mut rng = ChaCha8Rng::seed_from_u64(1_000);
+    let batch: Batch<f32> = RandomWalk::default().sample_batch(&mut rng, 256, 15);
+    let mut noise = DMatrix::zeros(net.hidden(), 256 * 15);
+    fill_standard_normal(&mut noise, &mut rng);
+    let mut ws = Workspace::new();
+    ws.forward(net, dynamics, &batch, &noise).unwrap();
+    ws.loss(&batch.targets, Loss::Mse).unwrap()
+}
+
+fn run(seed: u64, activation: Activation, config: &TrainConfig) -> (Network<f32>, TrainSummary) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let net_config = NetworkConfig::new(32, 2, 2)
+        .with_activation(activation)
+        .with_leak(0.5);
+    let mut net = Network::init(net_config, &mut rng).unwrap();
+    let summary = train(&mut net, &RandomWalk::default(), config, &mut rng, &mut ()).unwrap();
+    (net, summary)
+}
+
+#[test]
+fn train_reduces_held_out_loss_below_threshold_for_relu_and_tanh() {
+    // The targets have variance about 0.08 + 0.01 t per coordinate (start spread plus walk), so
+    // predicting the mean scores about 0.16; an integrating network must do far better.
+    let config = tiny_config();
+    for activation in [Activation::Relu, Activation::Tanh] {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let untrained = Network::<f32>::init(
+            NetworkConfig::new(32, 2, 2)
+                .with_activation(activation)
+                .with_leak(0.5),
+            &mut rng,
+        )
+        .unwrap();
+        let before = held_out_loss(&untrained, &config.dynamics);
+        let (net, summary) = run(3, activation, &config);
+        let after = held_out_loss(&net, &config.dynamics);
+        eprintln!(
+            "{activation:?}: held-out loss {before:.4} -> {after:.5}; batch loss {:.4} -> {:.5}",
+            summary.initial_loss().unwrap(),
+            summary.final_loss().unwrap()
+        );
+        assert!(
+            after < 0.01,
+            "{activation:?}: held-out loss {after} not below 0.01"
+        );
+        assert!(after < before / 10.0);
+    }
+}
+
+#[test]
+fn train_with_adaptation_and_momentum_on_reduces_loss() {
+    let mut config = tiny_config();
+    config.dynamics = Dynamics::new(0.01)
+        .with_adaptation(0.1, 10.0)
+        .with_momentum(Momentum::new(0.5));
+    let (net, summary) = run(4, Activation::Tanh, &config);
+    let after = held_out_loss(&net, &config.dynamics);
+    assert!(
+        (after as f64) < summary.initial_loss().unwrap() / 5.0,
+        "held-out loss {after}"
+    );
+}
+
+#[test]
+fn train_is_bit_identical_for_the_same_seed() {
+    let mut config = tiny_config();
+    config.updates = 30;
+    let (a, sa) = run(9, Activation::Relu, &config);
+    let (b, sb) = run(9, Activation::Relu, &config);
+    assert_eq!(
+        sa.losses.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        sb.losses.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    );
+    for ((_, x), (_, y)) in a.weights().groups().iter().zip(b.weights().groups()) {
+        assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+    let (c, _) = run(10, Activation::Relu, &config);
+    assert_ne!(a, c);
+}
+
+/// Adam of Kingma & Ba written out for one scalar: m̂ / (√v̂ + ε) with bias corrections, the
+/// gradient first rescaled to the clip norm and then given the L2 term.
+#[test]
+fn train_adam_matches_the_textbook_update_with_clipping_and_weight_decay() {
+    let config = NetworkConfig::new(1, 1, 1);
+    let mut net = Network::<f64>::init(config.clone(), &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    let adam_config = AdamConfig {
+        learning_rate: 0.01,
+        clip_norm: Some(0.5),
+        weight_decay: 0.1,
+        ..AdamConfig::default()
+    };
+    let mut adam = Adam::new(adam_config, &config).unwrap();
+    let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-8, 0.01);
+    let mut theta = net.weights().w[(0, 0)];
+    let others: Vec<f64> = net
+        .weights()
+        .groups()
+        .iter()
+        .skip(1)
+        .flat_map(|(_, g)| g.to_vec())
+        .collect();
+    let (mut m, mut v) = (0.0, 0.0);
+    for (t, raw) in [2.0f64, -0.3, 0.7, 1.5].into_iter().enumerate() {
+        let mut grads = Weights::zeros(&config);
+        grads.w[(0, 0)] = raw;
+        let norm = adam.update(&mut net, &mut grads).unwrap();
+        assert_eq!(norm, raw.abs());
+        let clipped = if raw.abs() > 0.5 {
+            raw * 0.5 / (raw.abs() + 1e-6)
+        } else {
+            raw
+        };
+        let g = clipped + 0.1 * theta;
+        m = b1 * m + (1.0 - b1) * g;
+        v = b2 * v + (1.0 - b2) * g * g;
+        let t = (t + 1) as i32;
+        let m_hat = m / (1.0 - b1.powi(t));
+        let v_hat = v / (1.0 - b2.powi(t));
+        theta -= lr * m_hat / (v_hat.sqrt() + eps);
+        let got = net.weights().w[(0, 0)];
+        assert!((got - theta).abs() < 1e-12, "step {t}: {got} vs {theta}");
+    }
+    // Weight decay moves the other groups (zero gradient) towards zero, never away.
+    let after: Vec<f64> = net
+        .weights()
+        .groups()
+        .iter()
+        .skip(1)
+        .flat_map(|(_, g)| g.to_vec())
+        .collect();
+    for (x0, x1) in others.iter().zip(&after) {
+        assert!(x1.abs() <= x0.abs());
+    }
+}
+
+/// A random walk whose targets become NaN from the `from`-th batch on.
+struct PoisonedAfter {
+    from: usize,
+    drawn: Cell<usize>,
+}
+
+impl Task for PoisonedAfter {
+    fn output_dim(&self) -> usize {
+        2
+    }
+    fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        b: usize,
+        t: usize,
+    ) -> Batch<T> {
+        let mut batch: Batch<T> = RandomWalk::default().sample_batch(rng, b, t);
+        if self.drawn.get() >= self.from {
+            batch.targets[(1, 3)] = nalgebra::convert(f64::NAN);
+        }
+        self.drawn.set(self.drawn.get() + 1);
+        batch
+    }
+}
+
+#[test]
+fn train_names_the_step_at_which_the_loss_became_nan() {
+    let task = PoisonedAfter {
+        from: 7,
+        drawn: Cell::new(0),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
+    let err = train(&mut net, &task, &tiny_config(), &mut rng, &mut ()).unwrap_err();
+    assert_eq!(
+        err,
+        TrainError::NonFinite {
+            step: 7,
+            what: "loss"
+        }
+    );
+    assert!(err.to_string().contains("step 7"));
+}
+
+#[test]
+fn train_detects_a_loss_that_overflows_f32() {
+    // Targets of 1e19 make every squared error about 1e38, so their sum overflows f32.
+    struct Huge;
+    impl Task for Huge {
+        fn output_dim(&self) -> usize {
+            2
+        }
+        fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
+            &self,
+            rng: &mut R,
+            b: usize,
+            t: usize,
+        ) -> Batch<T> {
+            let mut batch: Batch<T> = RandomWalk::default().sample_batch(rng, b, t);
+            batch.targets.fill(nalgebra::convert(1e19));
+            batch
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
+    let err = train(&mut net, &Huge, &tiny_config(), &mut rng, &mut ()).unwrap_err();
+    assert_eq!(
+        err,
+        TrainError::NonFinite {
+            step: 0,
+            what: "loss"
+        }
+    );
+}
+
+#[test]
+fn train_observer_sees_every_step_and_can_stop_early() {
+    struct Recorder {
+        steps: Vec<usize>,
+        finished: Option<usize>,
+    }
+    impl Observer for Recorder {
+        fn on_step(&mut self, r: &StepReport) -> ControlFlow<()> {
+            self.steps.push(r.step);
+            assert!(r.loss.is_finite() && r.grad_norm.is_finite());
+            if r.step == 4 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+        fn on_finish(&mut self, s: &TrainSummary) {
+            self.finished = Some(s.updates);
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
+    let mut rec = Recorder {
+        steps: vec![],
+        finished: None,
+    };
+    let summary = train(
+        &mut net,
+        &RandomWalk::default(),
+        &tiny_config(),
+        &mut rng,
+        &mut rec,
+    )
+    .unwrap();
+    assert_eq!(rec.steps, [0, 1, 2, 3, 4]);
+    assert_eq!(rec.finished, Some(5));
+    assert!(summary.stopped_early);
+    assert_eq!(summary.losses.len(), 5);
+}
+
+#[test]
+fn rejects_task_whose_output_does_not_fit_the_network() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 3), &mut rng).unwrap();
+    let err = train(
+        &mut net,
+        &RandomWalk::default(),
+        &tiny_config(),
+        &mut rng,
+        &mut (),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        TrainError::Shape(ShapeError {
+            what: "task (input_dim, output_dim)",
+            expected: (2, 3),
+            found: (2, 2)
+        })
+    );
+}
+
+#[test]
+fn rejects_invalid_training_configuration_before_any_update() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
+    let before = net.clone();
+    let mut config = tiny_config();
+    config.optimizer.learning_rate = f64::NAN;
+    let err = train(&mut net, &RandomWalk::default(), &config, &mut rng, &mut ()).unwrap_err();
+    assert!(err.to_string().contains("learning_rate = NaN"), "{err}");
+    assert_eq!(net, before);
+}
