@@ -506,7 +506,7 @@ fn write_figures(
     // Trajectories of the first seed that has them, over the true positions.
     let task = build_task(config, &g.task)?;
     let mut rng = crate::runner::stream_rng(config.run.master_seed, &["figure", &g.task]);
-    let reference = replay_tasks::StationaryPositions::sample_positions(&task, &mut rng, 2000);
+    let reference = crate::runner::reference_positions(config, &task, &mut rng, 2000);
     let panels: Vec<TrajectoryPanel> = Variant::ALL
         .iter()
         .filter_map(|&v| {

@@ -7,7 +7,7 @@ use std::path::Path;
 use nalgebra::DMatrix;
 use replay_core::{Dynamics, Momentum, Network, ReplayError, Workspace, replay};
 use replay_sampler::{SamplerError, SamplerState};
-use replay_tasks::{AnyTask, Decode, Encode, Reach, StationaryPositions, Task};
+use replay_tasks::{AnyTask, Decode, Encode, Reach, Task};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -151,9 +151,12 @@ pub(crate) fn run_cell(
     let seed_text = spec.seed.to_string();
     let stream = |name: &str| stream_rng(master, &[name, &spec.task, &spec.activation, &seed_text]);
 
-    let reference = points_matrix(
-        &task.sample_positions(&mut stream("reference"), config.metrics.distribution_points),
-    );
+    let reference = points_matrix(&reference_positions(
+        config,
+        task,
+        &mut stream("reference"),
+        config.metrics.distribution_points,
+    ));
     let behaviour = behaviour_paths(config, task, &mut stream("behaviour"));
     let starts = task.replay_starts(config.replay.trajectories);
     let codes: DMatrix<f32> = task.encode(&starts);
@@ -244,6 +247,36 @@ pub(crate) fn replay_dynamics(config: &Config, variant: Variant) -> Dynamics {
         dynamics = dynamics.with_momentum(Momentum::new(r.lambda_v));
     }
     dynamics
+}
+
+/// `n` samples of the true position distribution: positions of the task's paths as the networks
+/// were trained on them (fresh paths of the training length, pooled, then thinned at random).
+/// On the tracks this is the uniform law along the track; in the box it is the occupancy of
+/// foraging paths started uniformly, which is what the networks saw while behaving.
+///
+/// ```
+/// let config = hippo_replay::config::Config::profile("quick").unwrap();
+/// let task = hippo_replay::runner::build_task(&config, "t_maze").unwrap();
+/// let mut rng = hippo_replay::runner::stream_rng(0, &["doc"]);
+/// let points = hippo_replay::runner::reference_positions(&config, &task, &mut rng, 100);
+/// assert_eq!(points.len(), 100);
+/// ```
+pub fn reference_positions<R: rand::Rng + ?Sized>(
+    config: &Config,
+    task: &AnyTask,
+    rng: &mut R,
+    n: usize,
+) -> Vec<[f64; 2]> {
+    let steps = config.training.seq_len;
+    // Four times more positions than needed, from independent paths, so the subsample is not
+    // dominated by a few strongly correlated paths.
+    let paths = (4 * n).div_ceil(steps).max(1);
+    let batch = task.sample_batch::<f64, _>(rng, paths, steps);
+    let pool = batch.positions.ncols();
+    rand::seq::index::sample(rng, pool, n.min(pool))
+        .into_iter()
+        .map(|c| [batch.positions[(0, c)], batch.positions[(1, c)]])
+        .collect()
 }
 
 fn points_matrix(points: &[[f64; 2]]) -> DMatrix<f64> {

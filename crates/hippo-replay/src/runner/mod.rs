@@ -15,7 +15,7 @@ use replay_core::checkpoint::fnv1a64;
 use replay_tasks::{AnyTask, TaskConfig};
 use serde::Serialize;
 
-pub use cell::{CellFailure, CellResult, CellSpec, VariantResult};
+pub use cell::{CellFailure, CellResult, CellSpec, VariantResult, reference_positions};
 pub use measure::MetricValues;
 pub use seed::{stream_rng, stream_seed};
 
