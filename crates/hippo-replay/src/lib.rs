@@ -15,6 +15,11 @@ pub mod runner;
 pub mod variant;
 
 pub use error::RunError;
+
+/// The README's code, compiled and run as a doctest so that it stays correct.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 pub use replay_core as core;
 pub use replay_metrics as metrics;
 pub use replay_sampler as sampler;
