@@ -5,7 +5,8 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use hippo_replay::metrics::{Order, sliced_wasserstein, wasserstein};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -19,12 +20,17 @@ fn cloud(rng: &mut ChaCha8Rng, n: usize, shift: f64) -> DMatrix<f64> {
     })
 }
 
-fn exact(c: &mut Criterion) {
-    let mut group = c.benchmark_group("exact_w2");
+/// Few samples of a few seconds each: the whole run stays within a few minutes.
+fn modest(group: &mut BenchmarkGroup<'_, WallTime>) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
+}
+
+fn exact(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_w2");
+    modest(&mut group);
     for n in [1000, 2000] {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let x = cloud(&mut rng, n, 0.0);
@@ -38,10 +44,7 @@ fn exact(c: &mut Criterion) {
 
 fn sliced(c: &mut Criterion) {
     let mut group = c.benchmark_group("sliced_w2_200_projections");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+    modest(&mut group);
     for n in [10_000, 100_000] {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let x = cloud(&mut rng, n, 0.0);

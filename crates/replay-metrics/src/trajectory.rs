@@ -22,6 +22,15 @@ use crate::{MetricsError, Result, check};
 /// ```
 pub trait Trajectories {
     /// The trajectories as a slice.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use replay_metrics::Trajectories;
+    ///
+    /// let pair = [DMatrix::zeros(2, 5), DMatrix::zeros(2, 7)];
+    /// let lens: Vec<usize> = pair.as_trajectories().iter().map(|t| t.ncols()).collect();
+    /// assert_eq!(lens, vec![5, 7]);
+    /// ```
     fn as_trajectories(&self) -> &[DMatrix<f64>];
 }
 

@@ -9,6 +9,15 @@ use crate::transport::successive_shortest_paths;
 use crate::{MetricsError, Result, check};
 
 /// Largest dense cost matrix the exact solvers build (`n · m` entries, 512 MiB of `f64`).
+///
+/// Larger problems get an error naming both sizes; subsample them (see
+/// [`subsample`](crate::subsample)) or use [`sliced_wasserstein`](crate::sliced_wasserstein).
+///
+/// ```
+/// // Two samples of 8192 points fit; one more point on each side does not.
+/// assert!(8192 * 8192 <= replay_metrics::MAX_DENSE_COSTS);
+/// assert!(8193 * 8193 > replay_metrics::MAX_DENSE_COSTS);
+/// ```
 pub const MAX_DENSE_COSTS: usize = 1 << 26;
 
 /// The order `p` of a Wasserstein distance, with the Euclidean ground metric.
@@ -73,8 +82,11 @@ impl Order {
 /// `W_p` between the uniform empirical distributions of `x` and `y` (each `dim × n`, one column
 /// per point), exactly.
 ///
-/// Dispatches to the fastest exact method: sorting for 1-D data, optimal assignment for equal
-/// sizes, the general transport solver otherwise.
+/// Dispatches to the fastest exact method: sorting for 1-D data (any sizes), optimal assignment
+/// for equal sizes (about 0.06 s for 1000 points and 0.4 s for 2000 in 2-D), the general
+/// transport solver otherwise. That last one is meant for a few hundred points a side: for
+/// larger samples of unequal size, [`subsample`](crate::subsample) both to a common size or use
+/// [`sliced_wasserstein`](crate::sliced_wasserstein).
 ///
 /// ```
 /// use nalgebra::DMatrix;
