@@ -21,8 +21,16 @@ use crate::error::{CheckpointError, ConfigError, ShapeError};
 use crate::weights::{GROUPS, Weights};
 
 /// Name stored in every checkpoint.
+///
+/// ```
+/// assert_eq!(replay_core::checkpoint::FORMAT_NAME, "hippo-replay-checkpoint");
+/// ```
 pub const FORMAT_NAME: &str = "hippo-replay-checkpoint";
 /// Version of the checkpoint format this build writes and reads.
+///
+/// ```
+/// assert_eq!(replay_core::checkpoint::FORMAT_VERSION, 1);
+/// ```
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The 64-bit FNV-1a hash.

@@ -332,25 +332,39 @@ impl<T: RealField + Copy> Workspace<T> {
     }
 }
 
-fn mse<T: RealField + Copy>(y: &DMatrix<T>, target: &DMatrix<T>, g: &mut DMatrix<T>) -> T {
-    let scale: T = nalgebra::convert(1.0 / y.len() as f64);
-    let two_scale = scale + scale;
-    let mut total = T::zero();
+/// Sums `column(y_j, y*_j, g_j)` over the columns, where `column` returns the column's loss and
+/// writes its gradient into `g_j`.
+fn sum_columns<T: RealField + Copy>(
+    y: &DMatrix<T>,
+    target: &DMatrix<T>,
+    g: &mut DMatrix<T>,
+    mut column: impl FnMut(&[T], &[T], &mut [T]) -> T,
+) -> T {
     let o = y.nrows();
-    for ((yc, tc), gc) in y
+    let columns = y
         .as_slice()
         .chunks_exact(o)
         .zip(target.as_slice().chunks_exact(o))
-        .zip(g.as_mut_slice().chunks_exact_mut(o))
-    {
+        .zip(g.as_mut_slice().chunks_exact_mut(o));
+    let mut total = T::zero();
+    for ((yc, tc), gc) in columns {
+        total += column(yc, tc, gc);
+    }
+    total
+}
+
+fn mse<T: RealField + Copy>(y: &DMatrix<T>, target: &DMatrix<T>, g: &mut DMatrix<T>) -> T {
+    let scale: T = nalgebra::convert(1.0 / y.len() as f64);
+    let two_scale = scale + scale;
+    let total = sum_columns(y, target, g, |yc, tc, gc| {
         let mut col = T::zero();
         for ((&yi, &ti), gi) in yc.iter().zip(tc).zip(gc.iter_mut()) {
             let r = yi - ti;
             col += r * r;
             *gi = two_scale * r;
         }
-        total += col;
-    }
+        col
+    });
     total * scale
 }
 
@@ -360,14 +374,7 @@ fn cross_entropy<T: RealField + Copy>(
     g: &mut DMatrix<T>,
 ) -> T {
     let scale: T = nalgebra::convert(1.0 / y.ncols() as f64);
-    let mut total = T::zero();
-    let o = y.nrows();
-    for ((yc, tc), gc) in y
-        .as_slice()
-        .chunks_exact(o)
-        .zip(target.as_slice().chunks_exact(o))
-        .zip(g.as_mut_slice().chunks_exact_mut(o))
-    {
+    let total = sum_columns(y, target, g, |yc, tc, gc| {
         let m = yc
             .iter()
             .copied()
@@ -386,7 +393,7 @@ fn cross_entropy<T: RealField + Copy>(
             // d/dy_i of −Σ_j t_j log p_j is p_i Σ_j t_j − t_i.
             *gi = (*gi / sum * mass - ti) * scale;
         }
-        total += col;
-    }
+        col
+    });
     total * scale
 }

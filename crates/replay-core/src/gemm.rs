@@ -93,51 +93,38 @@ pub(crate) fn gemm<T: RealField + Copy>(
     if m <= SKINNY && b.rs == 1 {
         return few_rows(alpha, a, b, beta, c);
     }
+    // One call of a blocked kernel, with `$f` the scalar type `T` is known to be.
+    macro_rules! blocked {
+        ($kernel:path, $f:ty) => {{
+            let s = |x: T| x.to_subset().unwrap_or(f64::NAN) as $f;
+            // SAFETY: `T` is `$f` (checked by the caller), so the pointer casts are identities;
+            // the assertion above keeps every address the kernel forms from the shapes and
+            // strides inside the slices, and `c` is an exclusive borrow disjoint from `a`, `b`.
+            unsafe {
+                $kernel(
+                    m,
+                    k,
+                    n,
+                    s(alpha),
+                    a.data.as_ptr().cast(),
+                    a.rs as isize,
+                    a.cs as isize,
+                    b.data.as_ptr().cast(),
+                    b.rs as isize,
+                    b.cs as isize,
+                    s(beta),
+                    c.as_mut_ptr().cast(),
+                    1,
+                    m as isize,
+                )
+            }
+        }};
+    }
     let id = TypeId::of::<T>();
     if id == TypeId::of::<f32>() {
-        let s = |x: T| x.to_subset().unwrap_or(f64::NAN) as f32;
-        // SAFETY: `T` is `f32`, so the pointer casts are identities; the assertion above keeps
-        // every address the kernel forms from the shapes and strides inside the slices, and `c`
-        // is an exclusive borrow disjoint from `a` and `b`.
-        unsafe {
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                s(alpha),
-                a.data.as_ptr().cast(),
-                a.rs as isize,
-                a.cs as isize,
-                b.data.as_ptr().cast(),
-                b.rs as isize,
-                b.cs as isize,
-                s(beta),
-                c.as_mut_ptr().cast(),
-                1,
-                m as isize,
-            );
-        }
+        blocked!(matrixmultiply::sgemm, f32);
     } else if id == TypeId::of::<f64>() {
-        let s = |x: T| x.to_subset().unwrap_or(f64::NAN);
-        // SAFETY: as above, with `T` = `f64`.
-        unsafe {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                s(alpha),
-                a.data.as_ptr().cast(),
-                a.rs as isize,
-                a.cs as isize,
-                b.data.as_ptr().cast(),
-                b.rs as isize,
-                b.cs as isize,
-                s(beta),
-                c.as_mut_ptr().cast(),
-                1,
-                m as isize,
-            );
-        }
+        blocked!(matrixmultiply::dgemm, f64);
     } else {
         gemm_loops(alpha, a, b, beta, c);
     }

@@ -211,7 +211,7 @@ impl<T: RealField + Copy> SamplerObserver<T> for DecodedTrajectory<'_, T> {
     fn observe(&mut self, state: &SamplerState<T>) {
         let step = state.steps_taken();
         let n = self.network.hidden();
-        if step % self.stride != 0 || state.positions().shape() != (n, self.batch) {
+        if !step.is_multiple_of(self.stride) || state.positions().shape() != (n, self.batch) {
             return;
         }
         let o = self.network.config().output_dim;

@@ -54,12 +54,31 @@ pub struct StepReport {
 /// ```
 pub trait Observer {
     /// Called after every update; `Break` stops training early.
+    ///
+    /// ```
+    /// use replay_core::{Observer, StepReport};
+    /// let r = StepReport { step: 0, updates: 1, loss: 1.0, grad_norm: 1.0 };
+    /// assert!(().on_step(&r).is_continue());
+    /// ```
     fn on_step(&mut self, report: &StepReport) -> ControlFlow<()> {
         let _ = report;
         ControlFlow::Continue(())
     }
 
     /// Called once at the end with the summary.
+    ///
+    /// ```
+    /// use replay_core::{Observer, TrainSummary};
+    /// struct Last(Option<f64>);
+    /// impl Observer for Last {
+    ///     fn on_finish(&mut self, s: &TrainSummary) {
+    ///         self.0 = s.final_loss();
+    ///     }
+    /// }
+    /// let mut last = Last(None);
+    /// last.on_finish(&TrainSummary { updates: 1, losses: vec![0.5], stopped_early: false });
+    /// assert_eq!(last.0, Some(0.5));
+    /// ```
     fn on_finish(&mut self, summary: &TrainSummary) {
         let _ = summary;
     }
@@ -230,28 +249,14 @@ impl<T: RealField + Copy> Trainer<T> {
         if !loss.is_finite() {
             return Err(TrainError::NonFinite { step, what: "loss" });
         }
-        if let Some(i) = self
-            .grads
-            .groups()
-            .iter()
-            .position(|(_, g)| g.iter().any(|x| !x.is_finite()))
-        {
-            return Err(TrainError::NonFinite {
-                step,
-                what: GRADIENT_NAMES[i],
-            });
+        if let Some(i) = first_non_finite_group(&self.grads) {
+            let what = GRADIENT_NAMES[i];
+            return Err(TrainError::NonFinite { step, what });
         }
         let norm = self.adam.update(network, &mut self.grads)?;
-        if let Some(i) = network
-            .weights()
-            .groups()
-            .iter()
-            .position(|(_, g)| g.iter().any(|x| !x.is_finite()))
-        {
-            return Err(TrainError::NonFinite {
-                step,
-                what: WEIGHT_NAMES[i],
-            });
+        if let Some(i) = first_non_finite_group(network.weights()) {
+            let what = WEIGHT_NAMES[i];
+            return Err(TrainError::NonFinite { step, what });
         }
         self.step += 1;
         Ok(StepReport {
@@ -279,6 +284,13 @@ const WEIGHT_NAMES: [&str; 6] = [
     "updated c",
     "updated E",
 ];
+
+/// Index (in [`crate::GROUPS`] order) of the first group holding a NaN or infinity.
+fn first_non_finite_group<T: RealField + Copy>(w: &Weights<T>) -> Option<usize> {
+    w.groups()
+        .iter()
+        .position(|(_, g)| g.iter().any(|x| !x.is_finite()))
+}
 
 fn to_f64<T: RealField + Copy>(x: T) -> f64 {
     x.to_subset().unwrap_or(f64::NAN)

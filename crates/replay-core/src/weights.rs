@@ -9,6 +9,10 @@ use crate::config::NetworkConfig;
 use crate::error::{NetworkError, ShapeError};
 
 /// Names of the parameter groups, in the order every method lists them.
+///
+/// ```
+/// assert_eq!(replay_core::GROUPS, ["W", "U", "b", "D", "c", "E"]);
+/// ```
 pub const GROUPS: [&str; 6] = ["W", "U", "b", "D", "c", "E"];
 
 /// The parameters of the network (or a gradient of them, or an optimiser moment).

@@ -161,13 +161,28 @@ fn train_adam_matches_the_textbook_update_with_clipping_and_weight_decay() {
     }
 }
 
-/// A random walk whose targets become NaN from the `from`-th batch on.
-struct PoisonedAfter {
+/// A random walk whose targets are overwritten with `value` from the `from`-th batch on (one
+/// entry, or all of them).
+struct BadTargets {
     from: usize,
+    value: f64,
+    everywhere: bool,
     drawn: Cell<usize>,
 }
 
-impl Task for PoisonedAfter {
+impl BadTargets {
+    fn new(from: usize, value: f64, everywhere: bool) -> Self {
+        let drawn = Cell::new(0);
+        Self {
+            from,
+            value,
+            everywhere,
+            drawn,
+        }
+    }
+}
+
+impl Task for BadTargets {
     fn output_dim(&self) -> usize {
         2
     }
@@ -179,7 +194,12 @@ impl Task for PoisonedAfter {
     ) -> Batch<T> {
         let mut batch: Batch<T> = RandomWalk::default().sample_batch(rng, b, t);
         if self.drawn.get() >= self.from {
-            batch.targets[(1, 3)] = nalgebra::convert(f64::NAN);
+            let v = nalgebra::convert(self.value);
+            if self.everywhere {
+                batch.targets.fill(v);
+            } else {
+                batch.targets[(1, 3)] = v;
+            }
         }
         self.drawn.set(self.drawn.get() + 1);
         batch
@@ -188,10 +208,7 @@ impl Task for PoisonedAfter {
 
 #[test]
 fn train_names_the_step_at_which_the_loss_became_nan() {
-    let task = PoisonedAfter {
-        from: 7,
-        drawn: Cell::new(0),
-    };
+    let task = BadTargets::new(7, f64::NAN, false);
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
     let err = train(&mut net, &task, &tiny_config(), &mut rng, &mut ()).unwrap_err();
@@ -208,25 +225,10 @@ fn train_names_the_step_at_which_the_loss_became_nan() {
 #[test]
 fn train_detects_a_loss_that_overflows_f32() {
     // Targets of 1e19 make every squared error about 1e38, so their sum overflows f32.
-    struct Huge;
-    impl Task for Huge {
-        fn output_dim(&self) -> usize {
-            2
-        }
-        fn sample_batch<T: RealField + Copy, R: Rng + ?Sized>(
-            &self,
-            rng: &mut R,
-            b: usize,
-            t: usize,
-        ) -> Batch<T> {
-            let mut batch: Batch<T> = RandomWalk::default().sample_batch(rng, b, t);
-            batch.targets.fill(nalgebra::convert(1e19));
-            batch
-        }
-    }
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut net = Network::<f32>::init(NetworkConfig::new(8, 2, 2), &mut rng).unwrap();
-    let err = train(&mut net, &Huge, &tiny_config(), &mut rng, &mut ()).unwrap_err();
+    let task = BadTargets::new(0, 1e19, true);
+    let err = train(&mut net, &task, &tiny_config(), &mut rng, &mut ()).unwrap_err();
     assert_eq!(
         err,
         TrainError::NonFinite {
