@@ -173,6 +173,26 @@ fn wasserstein_weighted_hand_computed_2d_case() {
 }
 
 #[test]
+fn wasserstein_unequal_sizes_match_the_transport_solver() {
+    // 6 vs 9 points (lcm 18: repeated points and the assignment solver) and 7 vs 9 (lcm 63:
+    // the transport solver itself), against the transport solver with explicit uniform weights.
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for (n, m) in [(6, 9), (7, 9), (40, 60)] {
+        let x = gaussian_cloud(&mut rng, 2, n, 0.0);
+        let y = gaussian_cloud(&mut rng, 2, m, 0.8);
+        for order in [Order::W1, Order::W2] {
+            let auto = wasserstein(&x, &y, order).unwrap();
+            let general =
+                wasserstein_weighted(&x, &vec![1.0; n], &y, &vec![1.0; m], order).unwrap();
+            assert!(
+                (auto - general).abs() < 1e-12,
+                "{n}×{m} {order:?}: {auto} vs {general}"
+            );
+        }
+    }
+}
+
+#[test]
 fn wasserstein_1d_hand_computed_unequal_sizes() {
     // F⁻¹ of {0, 1}: 0 on [0, ½), 1 on [½, 1); G⁻¹ of {0, 3, 6}: 0, 3, 6 on thirds.
     // |F⁻¹ − G⁻¹| = 0 on [0, ⅓), 3 on [⅓, ½), 2 on [½, ⅔), 5 on [⅔, 1).
