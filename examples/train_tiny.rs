@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut window = 0.0;
     let mut log = |r: &StepReport| {
         window += r.loss;
-        if (r.step + 1) % 50 == 0 {
+        if (r.step + 1).is_multiple_of(50) {
             println!(
                 "update {:>4}  mean loss {:.5}  |grad| {:.3}",
                 r.step + 1,
