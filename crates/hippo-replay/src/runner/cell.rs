@@ -11,6 +11,7 @@ use replay_tasks::{AnyTask, Decode, Encode, Reach, Task};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::runner::Progress;
 use crate::runner::measure::{MetricValues, Replayed, measure};
 use crate::runner::seed::stream_rng;
 use crate::runner::train::{Trained, train_or_load};
@@ -129,7 +130,7 @@ pub(crate) fn run_cell(
     spec: &CellSpec,
     checkpoints: &Path,
     fresh: bool,
-    on_update: &(dyn Fn() + Sync),
+    progress: &Progress,
 ) -> CellResult {
     let mut result = CellResult {
         spec: spec.clone(),
@@ -139,7 +140,7 @@ pub(crate) fn run_cell(
     };
     let mut nets: [Option<Trained>; 2] = [None, None];
     for (slot, leaky) in [false, true].into_iter().enumerate() {
-        match train_or_load(config, task, spec, leaky, checkpoints, fresh, on_update) {
+        match train_or_load(config, task, spec, leaky, checkpoints, fresh, progress) {
             Ok(trained) => {
                 result.final_loss[slot] = trained.final_loss;
                 nets[slot] = Some(trained);
@@ -182,6 +183,7 @@ pub(crate) fn run_cell(
     }
 
     for variant in Variant::ALL {
+        progress.variant_done();
         let slot = usize::from(variant.leaky());
         let (Some(trained), Some(test_error)) = (&nets[slot], test_errors[slot]) else {
             continue;

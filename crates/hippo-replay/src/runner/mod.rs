@@ -7,7 +7,6 @@ mod seed;
 mod train;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -22,6 +21,7 @@ pub use seed::{stream_rng, stream_seed};
 use crate::RunError;
 use crate::config::Config;
 use crate::io::{create_dir, write_atomic};
+use crate::variant::Variant;
 
 /// How to run: the configuration, where to write, and how.
 ///
@@ -202,9 +202,7 @@ pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
                     .find(|(n, _)| *n == spec.task)
                     .expect("built above")
                     .1;
-                let tick = bars.training_ticker();
-                let result =
-                    cell::run_cell(config, task, spec, &checkpoints, options.fresh, &*tick);
+                let result = cell::run_cell(config, task, spec, &checkpoints, options.fresh, &bars);
                 let json = serde_json::to_vec_pretty(&result)
                     .map_err(|e| RunError::Config(e.to_string()))?;
                 write_atomic(&path, &json)?;
@@ -218,9 +216,10 @@ pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
     Ok(RunResults { cells })
 }
 
-/// Progress bars: one for training updates, one for finished cells.
-struct Progress {
+/// Progress bars, one per stage: training updates, replayed variants, finished cells.
+pub(crate) struct Progress {
     training: ProgressBar,
+    replay: ProgressBar,
     cells: ProgressBar,
 }
 
@@ -236,33 +235,46 @@ impl Progress {
         )
         .expect("valid template")
         .progress_chars("=> ");
-        let training = multi.add(
-            ProgressBar::new(updates)
-                .with_style(style.clone())
-                .with_prefix("training"),
-        );
-        let cells = multi.add(
-            ProgressBar::new(cells as u64)
-                .with_style(style)
-                .with_prefix("cells"),
-        );
-        Self { training, cells }
+        let bar = |len: u64, name: &'static str| {
+            multi.add(
+                ProgressBar::new(len)
+                    .with_style(style.clone())
+                    .with_prefix(name),
+            )
+        };
+        Self {
+            training: bar(updates, "training"),
+            replay: bar((cells * Variant::ALL.len()) as u64, "replay"),
+            cells: bar(cells as u64, "cells"),
+        }
     }
 
-    fn training_ticker(&self) -> Arc<dyn Fn() + Send + Sync> {
-        let bar = self.training.clone();
-        Arc::new(move || bar.inc(1))
+    /// One Adam update done.
+    pub(crate) fn update_done(&self) {
+        self.training.inc(1);
+    }
+
+    /// A network's updates skipped (its checkpoint was reused).
+    pub(crate) fn updates_skipped(&self, updates: u64) {
+        self.training.inc(updates);
+    }
+
+    /// One variant replayed and measured (or failed).
+    pub(crate) fn variant_done(&self) {
+        self.replay.inc(1);
     }
 
     fn cell_done(&self, cached: bool, skipped_updates: u64) {
         if cached {
             self.training.inc(skipped_updates);
+            self.replay.inc(Variant::ALL.len() as u64);
         }
         self.cells.inc(1);
     }
 
     fn finish(&self) {
         self.training.finish();
+        self.replay.finish();
         self.cells.finish();
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::runner::seed::{stream_rng, stream_seed};
-use crate::runner::{CellFailure, CellSpec};
+use crate::runner::{CellFailure, CellSpec, Progress};
 
 /// A trained network and how its training went.
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ pub(crate) fn train_or_load(
     leaky: bool,
     checkpoints: &Path,
     fresh: bool,
-    on_update: &(dyn Fn() + Sync),
+    progress: &Progress,
 ) -> Result<Trained, CellFailure> {
     let net_config = network_config(config, task, spec, leaky);
     let train_config = train_config(config, task);
@@ -127,6 +127,7 @@ pub(crate) fn train_or_load(
         "train vanilla"
     };
     if !fresh && let Ok(checkpoint) = Checkpoint::load(&path) {
+        progress.updates_skipped(train_config.updates as u64);
         return Ok(Trained {
             network: checkpoint.network,
             final_loss: checkpoint.meta.final_loss,
@@ -144,7 +145,7 @@ pub(crate) fn train_or_load(
         .map_err(|e| CellFailure::new(spec, stage, None, e.to_string()))?;
     let batch_seed = stream_seed(config.run.master_seed, &[&parts[..], &["batches"]].concat());
     let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(batch_seed);
-    let mut observer = |_: &replay_core::StepReport| on_update();
+    let mut observer = |_: &replay_core::StepReport| progress.update_done();
     let summary =
         train(&mut network, task, &train_config, &mut rng, &mut observer).map_err(|e| {
             let step = match &e {
