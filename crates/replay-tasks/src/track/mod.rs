@@ -136,12 +136,15 @@ pub struct TrackTask {
 }
 
 impl TrackTask {
-    /// A task on `graph`, validating `params` and the reach nodes.
+    /// A task on `graph`, validating `params` and the reach nodes. The mean speed and its
+    /// standard deviation may be at most a thousand track lengths per step.
     ///
     /// ```
     /// use replay_tasks::{TrackGraph, TrackParams, TrackReach, TrackTask};
     /// let g = TrackGraph::new(vec![[0.0, 0.0], [1.0, 0.0]], vec![[0, 1]]).unwrap();
     /// assert!(TrackTask::new(g.clone(), TrackParams::default(), TrackReach::nodes(0, 1)).is_ok());
+    /// let fast = TrackParams { mean_speed: 1e6, ..TrackParams::default() };
+    /// assert!(TrackTask::new(g.clone(), fast, TrackReach::nodes(0, 1)).is_err());
     /// assert!(TrackTask::new(g, TrackParams::default(), TrackReach::nodes(0, 2)).is_err());
     /// ```
     pub fn new(
@@ -150,6 +153,9 @@ impl TrackTask {
         reach: TrackReach,
     ) -> Result<Self, TaskError> {
         params.validate()?;
+        let max_speed = max_speed(&graph);
+        speed_at_most("mean_speed", params.mean_speed, max_speed)?;
+        speed_at_most("speed_sd", params.speed_sd, max_speed)?;
         let max = graph.nodes().len() - 1;
         for (field, node) in [
             ("start_node", reach.start_node),
@@ -265,7 +271,8 @@ impl TrackTask {
         }
     }
 
-    /// A walker at a given place, direction and speed. `offset` is clamped to the edge.
+    /// A walker at a given place, direction and speed. `offset` is clamped to the edge; the
+    /// speed may be at most a thousand track lengths per step.
     ///
     /// ```
     /// use replay_tasks::{TrackTask, Walker};
@@ -292,7 +299,11 @@ impl TrackTask {
         }
         let offset =
             crate::error::finite("offset", offset)?.clamp(0.0, self.graph.edge_length(edge));
-        let speed = non_negative("speed", speed)?;
+        let speed = speed_at_most(
+            "speed",
+            non_negative("speed", speed)?,
+            max_speed(&self.graph),
+        )?;
         Ok(TrackWalker {
             task: self,
             edge,
@@ -315,6 +326,27 @@ impl TrackTask {
             + keep * (speed - p.mean_speed)
             + p.speed_sd * (1.0 - keep * keep).sqrt() * xi)
             .abs()
+    }
+}
+
+/// Track lengths a step may cover at most. A step walks edge by edge, so its cost grows with
+/// its length; far beyond the track's length, `remaining -= room` stops making progress in
+/// floating point and the step would never end.
+const MAX_LAPS_PER_STEP: f64 = 1000.0;
+
+fn max_speed(graph: &TrackGraph) -> f64 {
+    MAX_LAPS_PER_STEP * graph.total_length()
+}
+
+fn speed_at_most(field: &str, value: f64, max: f64) -> Result<f64, TaskError> {
+    if value <= max {
+        Ok(value)
+    } else {
+        Err(TaskError::OutOfRange {
+            field: field.into(),
+            value,
+            range: format!("[0, {max}] ({MAX_LAPS_PER_STEP} track lengths per step)"),
+        })
     }
 }
 
