@@ -124,6 +124,11 @@ pub enum TaskError {
 }
 
 /// `value` must be finite.
+/// Largest length, spread or length ratio a parameter may have: its square stays far from
+/// overflow (and the square of its reciprocal far from underflow), so that squared distances,
+/// variances and their quotients are finite.
+pub(crate) const SCALE_LIMIT: f64 = 1e150;
+
 pub(crate) fn finite(field: &str, value: f64) -> Result<f64, TaskError> {
     if value.is_finite() {
         Ok(value)

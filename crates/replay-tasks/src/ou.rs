@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{count, finite_point, non_negative, positive};
+use crate::error::{SCALE_LIMIT, count, finite_point, non_negative, positive};
 use crate::walk::{position_code, walker_task};
 use crate::{
     Area, GridRegions, NamedArea, Point, Reach, ReachRegions, RegionHit, Regions,
@@ -57,7 +57,7 @@ impl Default for OuParams {
 }
 
 impl OuParams {
-    /// Checks every field.
+    /// Checks every field; the start spread must stay below 1e150 so that its square is finite.
     ///
     /// ```
     /// let bad = replay_tasks::OuParams { reversion: 0.0, ..Default::default() };
@@ -67,6 +67,14 @@ impl OuParams {
         finite_point("mean", self.mean)?;
         finite_point("start", self.start)?;
         non_negative("start_sd", self.start_sd)?;
+        // start_sd² is the variance of the first position; it must not overflow.
+        if self.start_sd >= SCALE_LIMIT {
+            return Err(TaskError::OutOfRange {
+                field: "start_sd".into(),
+                value: self.start_sd,
+                range: format!("[0, {SCALE_LIMIT:e})"),
+            });
+        }
         positive("reversion", self.reversion)?;
         positive("diffusion", self.diffusion)?;
         positive("dt", self.dt)?;

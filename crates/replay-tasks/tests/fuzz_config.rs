@@ -227,3 +227,31 @@ fn fuzz_task_config_regression_enormous_track_speed_is_rejected_not_walked() {
         exercise(text).unwrap();
     }
 }
+
+/// Found by the boundary-value property: a box of side 1e300 squared its distances to infinity
+/// and every place-cell code became NaN; a start spread of 1e300 squared to an infinite
+/// variance and NaN paths. The same overflows follow from a tuning width whose square
+/// underflows and from an infinite turn per step. All are now rejected by name.
+#[test]
+fn fuzz_task_config_regression_overflowing_scales_are_rejected_by_name() {
+    for (text, field) in [
+        ("kind = \"open_box\"\nside = 1e300\n", "side"),
+        (
+            "kind = \"open_box\"\nside = 1.0\n[place_cells]\nsigma = 1e-170\n",
+            "sigma",
+        ),
+        (
+            "kind = \"open_box\"\nturn_sd = 1e300\ndt = 1e10\n",
+            "turn_sd",
+        ),
+        ("kind = \"ou\"\nstart_sd = 1e300\n", "start_sd"),
+    ] {
+        let config: TaskConfig = toml::from_str(text).unwrap();
+        let err = config.build(&mut ChaCha8Rng::seed_from_u64(0)).unwrap_err();
+        assert!(
+            matches!(&err, replay_tasks::TaskError::OutOfRange { field: f, .. } if f == field),
+            "{text}: {err:?}"
+        );
+        exercise(text).unwrap();
+    }
+}

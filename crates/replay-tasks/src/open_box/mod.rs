@@ -71,11 +71,15 @@ impl Default for OpenBoxParams {
 }
 
 impl OpenBoxParams {
-    /// Checks every field, the place cells' included.
+    /// Checks every field, the place cells' included, and that the side (also relative to the
+    /// tuning width) and the turn per step stay below 1e150, so that no code or heading
+    /// overflows.
     ///
     /// ```
     /// let bad = replay_tasks::OpenBoxParams { dt: -0.02, ..Default::default() };
     /// assert!(bad.validate().unwrap_err().to_string().contains("dt"));
+    /// let huge = replay_tasks::OpenBoxParams { side: 1e300, ..Default::default() };
+    /// assert!(huge.validate().unwrap_err().to_string().contains("side"));
     /// ```
     pub fn validate(&self) -> Result<(), TaskError> {
         positive("side", self.side)?;
@@ -87,7 +91,33 @@ impl OpenBoxParams {
         count("regions_per_side", self.regions_per_side)?;
         in_half_open("reach_size", self.reach_size, 0.0, self.side / 2.0)?;
         count("stationary_thinning", self.stationary_thinning)?;
-        self.place_cells.validate()
+        self.place_cells.validate()?;
+        // The code needs |x − c|² / (2σ²) finite for every position and centre in the box, and
+        // a heading needs a finite turn (an infinite one wraps to NaN).
+        let limit = crate::error::SCALE_LIMIT;
+        for (field, value, ok, range) in [
+            (
+                "side",
+                self.side,
+                self.side < limit && self.side / self.place_cells.sigma < limit,
+                format!("(0, {limit:e}) and side / place_cells.sigma < {limit:e}"),
+            ),
+            (
+                "turn_sd",
+                self.turn_sd,
+                self.turn_sd * self.dt < limit,
+                format!("turn_sd · dt < {limit:e}"),
+            ),
+        ] {
+            if !ok {
+                return Err(TaskError::OutOfRange {
+                    field: field.into(),
+                    value,
+                    range,
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -39,7 +39,7 @@ impl Default for PlaceCellParams {
 }
 
 impl PlaceCellParams {
-    /// Checks every field.
+    /// Checks every field; the tuning width must exceed 1e-150 so that its square is not zero.
     ///
     /// ```
     /// let p = replay_tasks::PlaceCellParams { n_cells: 0, ..Default::default() };
@@ -48,6 +48,14 @@ impl PlaceCellParams {
     pub fn validate(&self) -> Result<(), TaskError> {
         count("n_cells", self.n_cells)?;
         positive("sigma", self.sigma)?;
+        // 2σ² must not underflow to zero: it divides every squared distance.
+        if self.sigma <= 1.0 / crate::error::SCALE_LIMIT {
+            return Err(TaskError::OutOfRange {
+                field: "sigma".into(),
+                value: self.sigma,
+                range: format!("({:e}, ∞)", 1.0 / crate::error::SCALE_LIMIT),
+            });
+        }
         if let Some(s) = self.surround_scale
             && crate::error::finite("surround_scale", s)? <= 1.0
         {
