@@ -20,9 +20,10 @@
 //! ga_t = ρ ĝa − δ_t
 //! ```
 //!
-//! and the parameter gradients are sums over all steps, each computed with one product over all
-//! `T·B` columns after the loop: `∂W = Δ H_{0..T−1}ᵀ`, `∂U = Δ Uᵀ_in`, `∂b = Δ 1`,
-//! `∂D = G H_{1..T}ᵀ`, `∂c = G 1`, and `∂E = gh_0 y*_0ᵀ`.
+//! and the parameter gradients are sums over all steps: `∂W = Δ H_{0..T−1}ᵀ`, `∂U = Δ Uᵀ_in`,
+//! `∂b = Δ 1`, `∂D = G H_{1..T}ᵀ`, `∂c = G 1`, and `∂E = gh_0 y*_0ᵀ`. They are accumulated
+//! chunk by chunk (a few steps, about two thousand columns), each chunk's share one product over
+//! its columns, so that `G` and `Δ` are only ever held for one chunk.
 
 use nalgebra::{DMatrix, RealField};
 use replay_tasks::Batch;
@@ -30,18 +31,27 @@ use replay_tasks::Batch;
 use crate::cell::{Network, relu_slope, tanh_slope};
 use crate::config::{Activation, Dynamics, Loss};
 use crate::error::{ShapeError, TrainError};
-use crate::forward::{Coefficients, Workspace};
+use crate::forward::{Coefficients, Noise, Workspace, chunk_steps, cross_entropy, mse_gradient};
 use crate::gemm::{Mat, SKINNY, gemm};
+use crate::simd::wide;
 use crate::weights::Weights;
 
-/// Adds the sum of the columns of a column-major `rows × _` slice to `out` (length `rows`).
-fn add_column_sums<T: RealField + Copy>(data: &[T], out: &mut [T]) {
-    out.fill(T::zero());
-    for col in data.chunks_exact(out.len()) {
-        for (o, &x) in out.iter_mut().zip(col) {
-            *o += x;
-        }
+/// Adds the sum of the columns of a column-major `rows × _` slice to `out` (length `rows`),
+/// after zeroing `out` when `fresh`.
+fn add_column_sums<T: RealField + Copy>(data: &[T], out: &mut [T], fresh: bool) {
+    if fresh {
+        out.fill(T::zero());
     }
+    wide(
+        #[inline(always)]
+        || {
+            for col in data.chunks_exact(out.len()) {
+                for (o, &x) in out.iter_mut().zip(col) {
+                    *o += x;
+                }
+            }
+        },
+    )
 }
 
 impl<T: RealField + Copy> Workspace<T> {
@@ -94,19 +104,41 @@ impl<T: RealField + Copy> Workspace<T> {
         loss: Loss,
         grads: &mut Weights<T>,
     ) -> Result<T, TrainError> {
-        grads.check_shapes(net.config())?;
-        self.forward(net, dynamics, batch, noise)?;
-        let value = self.loss(&batch.targets, loss)?;
-        self.backward(net, dynamics, batch, grads)?;
-        Ok(value)
+        let (n, tb) = (net.hidden(), batch.batch_size * batch.steps);
+        ShapeError::check("noise", (n, tb), noise.shape())?;
+        let mut noise = Noise::Given(noise.as_slice());
+        self.gradient_with(net, dynamics, batch, &mut noise, loss, grads)
     }
 
-    /// Backpropagates the stored loss gradient through the last forward pass.
-    fn backward(
+    /// [`gradient`](Self::gradient) with the noise of each step taken from `noise`.
+    pub(crate) fn gradient_with(
         &mut self,
         net: &Network<T>,
         dynamics: &Dynamics,
         batch: &Batch<T>,
+        noise: &mut Noise<'_, T>,
+        loss: Loss,
+        grads: &mut Weights<T>,
+    ) -> Result<T, TrainError> {
+        grads.check_shapes(net.config())?;
+        self.run(net, dynamics, batch, noise)?;
+        let value = self.loss(&batch.targets, loss)?;
+        self.backward(net, dynamics, batch, loss, grads)?;
+        Ok(value)
+    }
+
+    /// Backpropagates the loss of the last forward pass against `batch.targets`.
+    ///
+    /// The sequence is processed in chunks of a few steps, last chunk first: the chunk's loss
+    /// gradient `G`, its readout terms `∂D += G Hᵀ`, `∂c += G 1` and `Dᵀ G`, the reverse steps,
+    /// then `∂W += Δ Hᵀ`, `∂U += Δ Uᵀ_in`, `∂b += Δ 1`. So the loss gradient and the `δ_t` are
+    /// held for one chunk only, never for the whole sequence.
+    pub(crate) fn backward(
+        &mut self,
+        net: &Network<T>,
+        dynamics: &Dynamics,
+        batch: &Batch<T>,
+        loss: Loss,
         grads: &mut Weights<T>,
     ) -> Result<(), TrainError> {
         if !self.has_loss {
@@ -117,62 +149,110 @@ impl<T: RealField + Copy> Workspace<T> {
             }
             .into());
         }
+        ShapeError::check("targets", self.y.shape(), batch.targets.shape())?;
         let k = Coefficients::<T>::new(dynamics)?;
         let (n, n_in, n_out, bsz, steps) = self.dims;
         let tb = bsz * steps;
         let cols = n * bsz;
         let w = net.weights();
         let alpha = net.leak();
-
-        // Readout: ∂D, ∂c, and Dᵀ G for every step at once (into the δ buffer).
-        let one = T::one();
-        let h_all = self.h.as_slice();
-        let g = Mat::new(self.g.as_slice(), n_out, tb);
-        let h_after = Mat::new(&h_all[cols..], n, tb);
-        if n_out <= SKINNY {
-            // ∂Dᵀ = H Gᵀ has few columns, which the direct loop handles fast; then transpose.
-            gemm(one, h_after, g.t(), T::zero(), self.dt.as_mut_slice());
-            self.dt.transpose_to(&mut grads.d);
-        } else {
-            gemm(one, g, h_after.t(), T::zero(), grads.d.as_mut_slice());
-        }
-        add_column_sums(self.g.as_slice(), grads.c.as_mut_slice());
+        let (one, zero) = (T::one(), T::zero());
         let d = Mat::new(w.d.as_slice(), n_out, n);
-        gemm(one, d.t(), g, T::zero(), self.delta.as_mut_slice());
-
-        self.gh.fill(T::zero());
-        self.gv.fill(T::zero());
-        self.ga.fill(T::zero());
         let wt = Mat::new(w.w.as_slice(), n, n).t();
+        let h_all = self.h.as_slice();
         let p_all = self.z.as_slice();
-        let delta_all = self.delta.as_mut_slice();
+        let (y_all, target_all) = (self.y.as_slice(), batch.targets.as_slice());
+        let inputs = batch.inputs.as_slice();
+        let g_buf = self.g.as_mut_slice();
+        let delta_buf = self.delta.as_mut_slice();
+        let dt = self.dt.as_mut_slice();
+        self.gh.fill(zero);
+        self.gv.fill(zero);
+        self.ga.fill(zero);
         let mut carries = Carries {
             gh: self.gh.as_mut_slice(),
             gv: self.gv.as_mut_slice(),
             ga: self.ga.as_mut_slice(),
         };
-        for t in (0..steps).rev() {
-            let span = t * cols..(t + 1) * cols;
-            let d_t = &mut delta_all[span.clone()];
-            let p_t = &p_all[span];
-            match net.config().activation {
-                Activation::Relu => carries.step(d_t, p_t, alpha, &k, relu_slope),
-                Activation::Tanh => carries.step(d_t, p_t, alpha, &k, tanh_slope),
-                Activation::Identity => carries.step(d_t, p_t, alpha, &k, |_| T::one()),
-            }
-            gemm(one, wt, Mat::new(d_t, n, bsz), one, carries.gh);
-        }
 
-        // Parameter gradients as single products over all T·B columns.
-        let delta = Mat::new(delta_all, n, tb);
-        let h_before = Mat::new(&h_all[..tb * n], n, tb);
-        gemm(one, delta, h_before.t(), T::zero(), grads.w.as_mut_slice());
-        let inputs = Mat::new(batch.inputs.as_slice(), n_in, tb);
-        gemm(one, delta, inputs.t(), T::zero(), grads.u.as_mut_slice());
-        add_column_sums(delta_all, grads.b.as_mut_slice());
+        let chunk = chunk_steps(bsz, steps);
+        let mut end = steps;
+        let mut fresh = true;
+        while end > 0 {
+            let start = end.saturating_sub(chunk);
+            let (c0, c1) = (start * bsz, end * bsz);
+            let width = c1 - c0;
+            let beta = if fresh { zero } else { one };
+
+            // The chunk's loss gradient and readout terms.
+            let g = &mut g_buf[..n_out * width];
+            let (y, target) = (
+                &y_all[n_out * c0..n_out * c1],
+                &target_all[n_out * c0..n_out * c1],
+            );
+            match loss {
+                Loss::Mse => wide(
+                    #[inline(always)]
+                    || mse_gradient(y, target, n_out * tb, g),
+                ),
+                Loss::CrossEntropy => {
+                    cross_entropy(y, target, n_out, tb, Some(&mut *g));
+                }
+            }
+            let gm = Mat::new(g, n_out, width);
+            let h_after = Mat::new(&h_all[(c0 + bsz) * n..(c1 + bsz) * n], n, width);
+            if n_out <= SKINNY {
+                // ∂Dᵀ = H Gᵀ has few columns, which the direct loop handles fast.
+                gemm(one, h_after, gm.t(), beta, dt);
+            } else {
+                gemm(one, gm, h_after.t(), beta, grads.d.as_mut_slice());
+            }
+            add_column_sums(g, grads.c.as_mut_slice(), fresh);
+            let delta = &mut delta_buf[..n * width];
+            gemm(one, d.t(), gm, zero, delta);
+
+            for t in (start..end).rev() {
+                let d_t = &mut delta[(t - start) * cols..(t - start + 1) * cols];
+                let p_t = &p_all[t * cols..(t + 1) * cols];
+                match net.config().activation {
+                    Activation::Relu => wide(
+                        #[inline(always)]
+                        || carries.step(d_t, p_t, alpha, &k, relu_slope),
+                    ),
+                    Activation::Tanh => wide(
+                        #[inline(always)]
+                        || carries.step(d_t, p_t, alpha, &k, tanh_slope),
+                    ),
+                    Activation::Identity => wide(
+                        #[inline(always)]
+                        || carries.step(d_t, p_t, alpha, &k, |_| T::one()),
+                    ),
+                }
+                gemm(one, wt, Mat::new(d_t, n, bsz), one, carries.gh);
+            }
+
+            // The chunk's share of the parameter gradients.
+            let dm = Mat::new(delta, n, width);
+            let h_before = Mat::new(&h_all[c0 * n..c1 * n], n, width);
+            gemm(one, dm, h_before.t(), beta, grads.w.as_mut_slice());
+            let u_in = Mat::new(&inputs[c0 * n_in..c1 * n_in], n_in, width);
+            gemm(one, dm, u_in.t(), beta, grads.u.as_mut_slice());
+            add_column_sums(delta, grads.b.as_mut_slice(), fresh);
+            fresh = false;
+            end = start;
+        }
+        if fresh {
+            // No steps: every sum over steps is empty.
+            for (_, g) in grads.groups_mut() {
+                g.fill(zero);
+            }
+        }
+        if n_out <= SKINNY && !fresh {
+            self.dt.transpose_to(&mut grads.d);
+        }
         let gh0 = Mat::new(self.gh.as_slice(), n, bsz);
         let codes = Mat::new(batch.initial_codes.as_slice(), n_out, bsz);
-        gemm(one, gh0, codes.t(), T::zero(), grads.e.as_mut_slice());
+        gemm(one, gh0, codes.t(), zero, grads.e.as_mut_slice());
         Ok(())
     }
 }

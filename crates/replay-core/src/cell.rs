@@ -376,30 +376,59 @@ impl<T: RealField + Copy> Network<T> {
         Ok(())
     }
 
-    /// The shared kernel: on entry `z` holds the input current of `cols` states (zero in
-    /// quiescence), on exit it holds `φ(W h + b + current)`. Both slices are `N × cols`
-    /// column-major.
-    pub(crate) fn activate(&self, h: &[T], z: &mut [T], cols: usize) {
+    /// `z ← W h + z` for `cols` states (`N × cols` column-major): adds the recurrent current to
+    /// the input current already in `z`, or overwrites `z` when `fresh`.
+    pub(crate) fn recurrent_into(&self, h: &[T], z: &mut [T], cols: usize, fresh: bool) {
         let n = self.config.hidden;
         let w = Mat::new(self.weights.w.as_slice(), n, n);
-        gemm(T::one(), w, Mat::new(h, n, cols), T::one(), z);
-        let b = self.weights.b.as_slice();
-        match self.config.activation {
-            Activation::Relu => bias_and_map(z, b, relu),
-            Activation::Tanh => {
-                let tanh = Tanh::new();
-                bias_and_map(z, b, |x| tanh.apply(x))
-            }
-            Activation::Identity => bias_and_map(z, b, |x| x),
-        }
+        let beta = if fresh { T::zero() } else { T::one() };
+        gemm(T::one(), w, Mat::new(h, n, cols), beta, z);
     }
 }
 
+/// Evaluates `$body` with `$phi` bound to the network's nonlinearity (a closure `T → T`) and
+/// `$b` to its bias, monomorphised for each activation and compiled for the widest vector
+/// instructions available ([`wide`]). Every elementwise pass that evaluates `φ(z + b)` goes
+/// through here, so training and replay evaluate the same expression.
+macro_rules! with_activation {
+    ($net:expr, |$phi:ident, $b:ident| $body:expr) => {{
+        let net = $net;
+        let $b = net.weights().b.as_slice();
+        match net.config().activation {
+            $crate::config::Activation::Relu => {
+                let $phi = $crate::cell::relu;
+                $crate::simd::wide(
+                    #[inline(always)]
+                    || $body,
+                )
+            }
+            $crate::config::Activation::Tanh => {
+                let tanh = $crate::cell::Tanh::new();
+                let $phi = |x| tanh.apply(x);
+                $crate::simd::wide(
+                    #[inline(always)]
+                    || $body,
+                )
+            }
+            $crate::config::Activation::Identity => {
+                let $phi = |x| x;
+                $crate::simd::wide(
+                    #[inline(always)]
+                    || $body,
+                )
+            }
+        }
+    }};
+}
+pub(crate) use with_activation;
+
+/// `z ← α (φ(z + b) − h)` column by column: the drift, given the total current in `z`.
 #[inline(always)]
-fn bias_and_map<T: RealField + Copy, F: Fn(T) -> T>(z: &mut [T], b: &[T], phi: F) {
-    for col in z.chunks_exact_mut(b.len()) {
-        for (zi, &bi) in col.iter_mut().zip(b) {
-            *zi = phi(*zi + bi);
+fn drift_pass<T: RealField + Copy>(phi: impl Fn(T) -> T, b: &[T], alpha: T, z: &mut [T], h: &[T]) {
+    let n = b.len();
+    for (zc, hc) in z.chunks_exact_mut(n).zip(h.chunks_exact(n)) {
+        for ((zi, &hi), &bi) in zc.iter_mut().zip(hc).zip(b) {
+            *zi = drift_value(alpha, phi(*zi + bi), hi);
         }
     }
 }
@@ -442,15 +471,14 @@ pub(crate) fn readout<T: RealField + Copy>(w: &Weights<T>, h: &[T], y: &mut [T],
 /// ```
 impl<T: RealField + Copy> Drift<T> for Network<T> {
     fn drift_into(&self, states: &DMatrix<T>, current: Option<&DMatrix<T>>, out: &mut DMatrix<T>) {
-        match current {
-            Some(c) => out.copy_from(c),
-            None => out.fill(T::zero()),
+        let h = states.as_slice();
+        let z = out.as_mut_slice();
+        if let Some(c) = current {
+            z.copy_from_slice(c.as_slice());
         }
-        self.activate(states.as_slice(), out.as_mut_slice(), states.ncols());
+        self.recurrent_into(h, z, states.ncols(), current.is_none());
         let alpha = self.leak;
-        for (o, &h) in out.iter_mut().zip(states.iter()) {
-            *o = drift_value(alpha, *o, h);
-        }
+        with_activation!(self, |phi, b| drift_pass(phi, b, alpha, z, h));
     }
 
     fn dim(&self) -> Option<usize> {

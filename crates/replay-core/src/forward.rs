@@ -9,9 +9,10 @@
 use nalgebra::{DMatrix, RealField};
 use replay_tasks::Batch;
 
-use crate::cell::{Network, drift_value, readout};
+use crate::cell::{Network, drift_value, readout, with_activation};
 use crate::config::{Dynamics, Loss, NetworkConfig};
 use crate::error::{ConfigError, ShapeError, TrainError};
+use crate::simd::wide;
 
 /// The mechanism coefficients converted once to the scalar type.
 #[derive(Debug, Clone, Copy)]
@@ -88,9 +89,10 @@ pub struct Workspace<T: RealField + Copy> {
     pub(crate) h: DMatrix<T>,
     /// `n_out × T·B`: outputs `y_1 … y_T`.
     pub(crate) y: DMatrix<T>,
-    /// `n_out × T·B`: gradient of the loss with respect to `y`.
+    /// `n_out × C·B`: gradient of the loss with respect to the outputs of one chunk of `C`
+    /// steps (the backward pass works through the sequence chunk by chunk).
     pub(crate) g: DMatrix<T>,
-    /// `N × T·B`: `Dᵀ g`, overwritten step by step with `δ_t = ∂L/∂z_t`.
+    /// `N × C·B`: `Dᵀ g` for one chunk, overwritten step by step with `δ_t = ∂L/∂z_t`.
     pub(crate) delta: DMatrix<T>,
     /// `N × n_out` scratch for `∂Dᵀ` when `n_out` is small.
     pub(crate) dt: DMatrix<T>,
@@ -156,12 +158,13 @@ impl<T: RealField + Copy> Workspace<T> {
             return;
         }
         let tb = steps * bsz;
+        let chunk = chunk_steps(bsz, steps) * bsz;
         self.dims = dims;
         self.z = DMatrix::zeros(n, tb);
         self.h = DMatrix::zeros(n, tb + bsz);
         self.y = DMatrix::zeros(o, tb);
-        self.g = DMatrix::zeros(o, tb);
-        self.delta = DMatrix::zeros(n, tb);
+        self.g = DMatrix::zeros(o, chunk);
+        self.delta = DMatrix::zeros(n, chunk);
         self.dt = DMatrix::zeros(n, o);
         for m in [
             &mut self.a,
@@ -234,6 +237,19 @@ impl<T: RealField + Copy> Workspace<T> {
         batch: &Batch<T>,
         noise: &DMatrix<T>,
     ) -> Result<(), TrainError> {
+        let (n, tb) = (net.hidden(), batch.batch_size * batch.steps);
+        ShapeError::check("noise", (n, tb), noise.shape())?;
+        self.run(net, dynamics, batch, &mut Noise::Given(noise.as_slice()))
+    }
+
+    /// The forward pass with the noise of each step taken from `noise`.
+    pub(crate) fn run(
+        &mut self,
+        net: &Network<T>,
+        dynamics: &Dynamics,
+        batch: &Batch<T>,
+        noise: &mut Noise<'_, T>,
+    ) -> Result<(), TrainError> {
         let k = Coefficients::<T>::new(dynamics)?;
         let config = net.config();
         let (n, n_in, n_out) = (config.hidden, config.input_dim, config.output_dim);
@@ -241,7 +257,6 @@ impl<T: RealField + Copy> Workspace<T> {
         let tb = bsz * steps;
         ShapeError::check("inputs", (n_in, tb), batch.inputs.shape())?;
         ShapeError::check("initial codes", (n_out, bsz), batch.initial_codes.shape())?;
-        ShapeError::check("noise", (n, tb), noise.shape())?;
         self.resize(config, bsz, steps);
         self.has_loss = false;
 
@@ -256,45 +271,46 @@ impl<T: RealField + Copy> Workspace<T> {
         self.a.fill(T::zero());
         self.v.fill(T::zero());
 
-        let alpha = net.leak();
         let h_all = self.h.as_mut_slice();
         let z_all = self.z.as_mut_slice();
-        let xi_all = noise.as_slice();
         let a = self.a.as_mut_slice();
         let v = self.v.as_mut_slice();
+        if let Noise::Drawn(draw, buffers) = noise {
+            draw(&mut buffers[..cols]);
+        }
         for t in 0..steps {
             let span = t * cols..(t + 1) * cols;
             let (past, future) = h_all.split_at_mut(span.end);
-            let h_t = &past[span.start..];
-            let h_next = &mut future[..cols];
-            let z_t = &mut z_all[span.clone()];
-            let xi = &xi_all[span];
-            if k.adaptation.is_some() {
-                for (zi, &ai) in z_t.iter_mut().zip(a.iter()) {
-                    *zi -= ai;
+            let (xi, next) = match noise {
+                Noise::Given(all) => (&all[span.clone()], None),
+                Noise::Drawn(draw, buffers) => {
+                    // Step t's block is in one half of the buffer; the next step's block is
+                    // drawn into the other half while this step computes.
+                    let (first, second) = buffers.split_at_mut(cols);
+                    let (current, next) = if t % 2 == 0 {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    (&*current, Some((draw, next)))
                 }
-            }
-            net.activate(h_t, z_t, bsz);
-            match k.momentum {
-                None => {
-                    for i in 0..cols {
-                        let f = drift_value(alpha, z_t[i], h_t[i]);
-                        // Grouped as the sampler's Euler–Maruyama step `x + (f + σ ξ)`.
-                        h_next[i] = h_t[i] + (f + k.sigma * xi[i]);
+            };
+            let state = Step {
+                z: &mut z_all[span.clone()],
+                h: &past[span.start..],
+                h_next: &mut future[..cols],
+                v: &mut *v,
+                a: &mut *a,
+                xi,
+            };
+            match next {
+                None => state.run(net, &k),
+                Some((draw, next)) => rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| state.run(net, &k));
+                    if t + 1 < steps {
+                        draw(next);
                     }
-                }
-                Some((keep, sigma_v)) => {
-                    for i in 0..cols {
-                        let f = drift_value(alpha, z_t[i], h_t[i]);
-                        v[i] = keep * v[i] + f + sigma_v * xi[i];
-                        h_next[i] = h_t[i] + v[i];
-                    }
-                }
-            }
-            if let Some((keep, gain)) = k.adaptation {
-                for (ai, &hi) in a.iter_mut().zip(h_t) {
-                    *ai = keep * *ai + gain * hi;
-                }
+                }),
             }
         }
         readout(w, &h_all[cols..], self.y.as_mut_slice(), tb);
@@ -323,77 +339,172 @@ impl<T: RealField + Copy> Workspace<T> {
                 found: (0, 0),
             });
         }
+        let (y, t) = (self.y.as_slice(), targets.as_slice());
         let value = match loss {
-            Loss::Mse => mse(&self.y, targets, &mut self.g),
-            Loss::CrossEntropy => cross_entropy(&self.y, targets, &mut self.g),
+            Loss::Mse => wide(
+                #[inline(always)]
+                || mse_value(y, t),
+            ),
+            Loss::CrossEntropy => cross_entropy(y, t, self.y.nrows(), self.y.ncols(), None),
         };
         self.has_loss = true;
         Ok(value)
     }
 }
 
-/// Sums `column(y_j, y*_j, g_j)` over the columns, where `column` returns the column's loss and
-/// writes its gradient into `g_j`.
-fn sum_columns<T: RealField + Copy>(
-    y: &DMatrix<T>,
-    target: &DMatrix<T>,
-    g: &mut DMatrix<T>,
-    mut column: impl FnMut(&[T], &[T], &mut [T]) -> T,
-) -> T {
-    let o = y.nrows();
-    let columns = y
-        .as_slice()
-        .chunks_exact(o)
-        .zip(target.as_slice().chunks_exact(o))
-        .zip(g.as_mut_slice().chunks_exact_mut(o));
-    let mut total = T::zero();
-    for ((yc, tc), gc) in columns {
-        total += column(yc, tc, gc);
-    }
-    total
+/// Where the forward pass takes each step's standard-normal noise (`N × B`, column-major).
+pub(crate) enum Noise<'a, T> {
+    /// All steps at once, `N × T·B`, step `t` in columns `t·B … (t+1)·B − 1`.
+    Given(&'a [T]),
+    /// Drawn step by step by the function into one half of the buffer (`N × 2B`) while the
+    /// previous step computes on another thread, so that no `N × T·B` sample is stored and the
+    /// drawing overlaps the arithmetic. The blocks are drawn in step order on the calling
+    /// thread, so they are exactly the numbers of [`Noise::Given`] filled column-major from the
+    /// same generator.
+    Drawn(&'a mut dyn FnMut(&mut [T]), &'a mut [T]),
 }
 
-fn mse<T: RealField + Copy>(y: &DMatrix<T>, target: &DMatrix<T>, g: &mut DMatrix<T>) -> T {
-    let scale: T = nalgebra::convert(1.0 / y.len() as f64);
-    let two_scale = scale + scale;
-    let total = sum_columns(y, target, g, |yc, tc, gc| {
-        let mut col = T::zero();
-        for ((&yi, &ti), gi) in yc.iter().zip(tc).zip(gc.iter_mut()) {
-            let r = yi - ti;
-            col += r * r;
-            *gi = two_scale * r;
+/// The state of one forward step, column-major `N × B` slices.
+struct Step<'s, T> {
+    /// On entry the total current `W h + U u − a`; on exit the activations `φ(z + b)`.
+    z: &'s mut [T],
+    h: &'s [T],
+    h_next: &'s mut [T],
+    v: &'s mut [T],
+    a: &'s mut [T],
+    xi: &'s [T],
+}
+
+impl<T: RealField + Copy> Step<'_, T> {
+    /// The whole step: the recurrent product, then one fused elementwise pass.
+    fn run(mut self, net: &Network<T>, k: &Coefficients<T>) {
+        if k.adaptation.is_some() {
+            for (zi, &ai) in self.z.iter_mut().zip(self.a.iter()) {
+                *zi -= ai;
+            }
         }
-        col
-    });
-    total * scale
+        let cols = self.h.len() / net.hidden();
+        net.recurrent_into(self.h, self.z, cols, false);
+        let alpha = net.leak();
+        with_activation!(net, |phi, b| self.advance(phi, b, alpha, k));
+        if let Some((keep, gain)) = k.adaptation {
+            for (ai, &hi) in self.a.iter_mut().zip(self.h) {
+                *ai = keep * *ai + gain * hi;
+            }
+        }
+    }
+
+    /// One fused pass: activation, drift and the first-order or momentum update.
+    #[inline(always)]
+    fn advance(&mut self, phi: impl Fn(T) -> T, b: &[T], alpha: T, k: &Coefficients<T>) {
+        let n = b.len();
+        let columns = self
+            .z
+            .chunks_exact_mut(n)
+            .zip(self.h.chunks_exact(n))
+            .zip(self.h_next.chunks_exact_mut(n))
+            .zip(self.xi.chunks_exact(n));
+        match k.momentum {
+            None => {
+                for (((z, h), h_next), xi) in columns {
+                    for i in 0..n {
+                        let p = phi(z[i] + b[i]);
+                        z[i] = p;
+                        let f = drift_value(alpha, p, h[i]);
+                        // Grouped as the sampler's Euler–Maruyama step `x + (f + σ ξ)`.
+                        h_next[i] = h[i] + (f + k.sigma * xi[i]);
+                    }
+                }
+            }
+            Some((keep, sigma_v)) => {
+                for ((((z, h), h_next), xi), v) in columns.zip(self.v.chunks_exact_mut(n)) {
+                    for i in 0..n {
+                        let p = phi(z[i] + b[i]);
+                        z[i] = p;
+                        let f = drift_value(alpha, p, h[i]);
+                        v[i] = keep * v[i] + f + sigma_v * xi[i];
+                        h_next[i] = h[i] + v[i];
+                    }
+                }
+            }
+        }
+    }
 }
 
-fn cross_entropy<T: RealField + Copy>(
-    y: &DMatrix<T>,
-    target: &DMatrix<T>,
-    g: &mut DMatrix<T>,
+/// Steps per chunk of the backward pass: about [`CHUNK_COLUMNS`] columns, at least one step.
+pub(crate) fn chunk_steps(batch_size: usize, steps: usize) -> usize {
+    (CHUNK_COLUMNS / batch_size.max(1)).clamp(1, steps.max(1))
+}
+
+/// Columns the backward pass handles per chunk: enough for efficient products, few enough that
+/// the chunk's buffers stay a small fraction of the stored states.
+const CHUNK_COLUMNS: usize = 2048;
+
+/// `Σ (y − y*)²` over all entries divided by their number, with eight partial sums so that it
+/// vectorises.
+#[inline(always)]
+fn mse_value<T: RealField + Copy>(y: &[T], target: &[T]) -> T {
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let (yc, yr) = y.as_chunks::<LANES>();
+    let (tc, tr) = target.as_chunks::<LANES>();
+    for (ys, ts) in yc.iter().zip(tc) {
+        for q in 0..LANES {
+            let r = ys[q] - ts[q];
+            acc[q] += r * r;
+        }
+    }
+    let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (&a, &b) in yr.iter().zip(tr) {
+        s += (a - b) * (a - b);
+    }
+    let scale: T = nalgebra::convert(1.0 / y.len() as f64);
+    s * scale
+}
+
+/// Gradient of the MSE over `total` entries with respect to the outputs `y` (any block of
+/// them): `2 (y − y*) / total`.
+#[inline(always)]
+pub(crate) fn mse_gradient<T: RealField + Copy>(y: &[T], target: &[T], total: usize, g: &mut [T]) {
+    let scale: T = nalgebra::convert(1.0 / total as f64);
+    let two_scale = scale + scale;
+    for ((gi, &yi), &ti) in g.iter_mut().zip(y).zip(target) {
+        *gi = two_scale * (yi - ti);
+    }
+}
+
+/// Cross-entropy of the softmax of the columns of `y` (`o` rows) against `target`, averaged
+/// over `columns` columns (the whole sequence, of which `y` may be a block); with `g`, also its
+/// gradient with respect to `y`.
+pub(crate) fn cross_entropy<T: RealField + Copy>(
+    y: &[T],
+    target: &[T],
+    o: usize,
+    columns: usize,
+    mut g: Option<&mut [T]>,
 ) -> T {
-    let scale: T = nalgebra::convert(1.0 / y.ncols() as f64);
-    let total = sum_columns(y, target, g, |yc, tc, gc| {
+    let scale: T = nalgebra::convert(1.0 / columns as f64);
+    let mut total = T::zero();
+    for (j, (yc, tc)) in y.chunks_exact(o).zip(target.chunks_exact(o)).enumerate() {
         let m = yc
             .iter()
             .copied()
             .fold(yc[0], |m, x| if x > m { x } else { m });
-        let mut sum = T::zero();
-        for (&yi, gi) in yc.iter().zip(gc.iter_mut()) {
-            let e = (yi - m).exp();
-            *gi = e;
-            sum += e;
-        }
+        let sum = yc.iter().fold(T::zero(), |s, &yi| s + (yi - m).exp());
         let log_sum = sum.ln();
         let mass = tc.iter().fold(T::zero(), |s, &x| s + x);
         let mut col = T::zero();
-        for ((&yi, &ti), gi) in yc.iter().zip(tc).zip(gc.iter_mut()) {
+        for (&yi, &ti) in yc.iter().zip(tc) {
             col -= ti * (yi - m - log_sum);
-            // d/dy_i of −Σ_j t_j log p_j is p_i Σ_j t_j − t_i.
-            *gi = (*gi / sum * mass - ti) * scale;
         }
-        col
-    });
+        total += col;
+        if let Some(g) = g.as_deref_mut() {
+            let gc = &mut g[j * o..(j + 1) * o];
+            for ((gi, &yi), &ti) in gc.iter_mut().zip(yc).zip(tc) {
+                // d/dy_i of −Σ_j t_j log p_j is p_i Σ_j t_j − t_i.
+                *gi = ((yi - m).exp() / sum * mass - ti) * scale;
+            }
+        }
+    }
     total * scale
 }

@@ -10,10 +10,16 @@
 //! blocked `f32`/`f64` kernels of `matrixmultiply` directly (nalgebra switches to a slow
 //! column-by-column loop when any dimension is at most 5, and that loop cannot take a transposed
 //! left operand).
+//!
+//! Large products are split over the rayon pool into blocks of output rows or columns, each
+//! computed by one kernel call. Every output entry is then still one kernel's sum over the whole
+//! inner dimension, in the same order, so the result does not depend on the number of threads.
 
 use std::any::TypeId;
 
 use nalgebra::RealField;
+
+use crate::simd::wide;
 
 /// Largest number of result rows or columns handled by the direct loops.
 pub(crate) const SKINNY: usize = 4;
@@ -54,6 +60,26 @@ impl<'a, T> Mat<'a, T> {
         }
     }
 
+    /// The first `r` rows and the rest.
+    fn split_rows(self, r: usize) -> (Self, Self) {
+        let rest = Self {
+            data: &self.data[r * self.rs..],
+            rows: self.rows - r,
+            ..self
+        };
+        (Self { rows: r, ..self }, rest)
+    }
+
+    /// The first `c` columns and the rest.
+    fn split_cols(self, c: usize) -> (Self, Self) {
+        let rest = Self {
+            data: &self.data[c * self.cs..],
+            cols: self.cols - c,
+            ..self
+        };
+        (Self { cols: c, ..self }, rest)
+    }
+
     /// Whether every index the shape and strides address lies inside `data`.
     fn in_bounds(&self) -> bool {
         self.rows == 0
@@ -88,18 +114,136 @@ pub(crate) fn gemm<T: RealField + Copy>(
         return;
     }
     if n <= SKINNY && a.rs == 1 {
-        return few_columns(alpha, a, b, beta, c);
+        return wide(
+            #[inline(always)]
+            || few_columns(alpha, a, b, beta, c),
+        );
     }
     if m <= SKINNY && b.rs == 1 {
-        return few_rows(alpha, a, b, beta, c);
+        return wide(
+            #[inline(always)]
+            || few_rows(alpha, a, b, beta, c),
+        );
     }
-    // One call of a blocked kernel, with `$f` the scalar type `T` is known to be.
-    macro_rules! blocked {
+    let id = TypeId::of::<T>();
+    if id != TypeId::of::<f32>() && id != TypeId::of::<f64>() {
+        return gemm_loops(alpha, a, b, beta, c);
+    }
+    let parts = if m * k * n >= PARALLEL_WORK {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let out = Out {
+        ptr: c.as_mut_ptr(),
+        rows: m,
+        cols: n,
+        cs: m,
+    };
+    // SAFETY: `out` addresses exactly the `m × n` entries of the exclusively borrowed `c`.
+    unsafe { blocked_parts(alpha, a, b, beta, out, parts) }
+}
+
+/// Products with at least this many multiply–adds are split over the rayon pool.
+const PARALLEL_WORK: usize = 1 << 21;
+
+/// A column-major block of the output: entry `(i, j)` at `ptr + i + j·cs`.
+#[derive(Clone, Copy)]
+struct Out<T> {
+    ptr: *mut T,
+    rows: usize,
+    cols: usize,
+    cs: usize,
+}
+
+// SAFETY: an `Out` is only ever handed to one thread at a time, and the blocks given to
+// concurrent threads are disjoint (see `blocked_parts`).
+unsafe impl<T: Send> Send for Out<T> {}
+
+/// `out ← α a b + β out` with the blocked kernel, split into `parts` disjoint blocks of output
+/// rows or columns computed in parallel.
+///
+/// The split never changes a bit of the result: every output entry is computed by the same
+/// kernel from the same row of `a` and column of `b`, accumulating over the inner dimension in
+/// the same blocks and order, whichever block it falls in; only the inner dimension's order
+/// matters for rounding, and it is never split. So the product is identical for any number of
+/// threads (tested against the unsplit product).
+///
+/// # Safety
+///
+/// `out` must address `a.rows × b.cols` entries that nothing else reads or writes meanwhile, and
+/// `T` must be `f32` or `f64`.
+unsafe fn blocked_parts<T: RealField + Copy>(
+    alpha: T,
+    a: Mat<'_, T>,
+    b: Mat<'_, T>,
+    beta: T,
+    out: Out<T>,
+    parts: usize,
+) {
+    let (m, n) = (out.rows, out.cols);
+    // Split the dimension whose halves save the most packing: each part packs its share of the
+    // operand being split and all of the other one.
+    let by_rows = m >= n;
+    let len = if by_rows { m } else { n };
+    if parts < 2 || len < 64 {
+        // SAFETY: forwarded from the caller.
+        return unsafe { blocked(alpha, a, b, beta, out) };
+    }
+    let first = parts / 2;
+    // A multiple of 32 so that the kernels' tiles stay whole.
+    let cut = (len * first / parts).div_ceil(32) * 32;
+    if cut >= len {
+        // SAFETY: forwarded from the caller.
+        return unsafe { blocked(alpha, a, b, beta, out) };
+    }
+    let (a1, a2, b1, b2, o1, o2) = if by_rows {
+        let o1 = Out { rows: cut, ..out };
+        // SAFETY: `cut < m`, so the offset stays inside the block.
+        let o2 = Out {
+            ptr: unsafe { out.ptr.add(cut) },
+            rows: m - cut,
+            ..out
+        };
+        let (a1, a2) = a.split_rows(cut);
+        (a1, a2, b, b, o1, o2)
+    } else {
+        let o1 = Out { cols: cut, ..out };
+        // SAFETY: `cut < n`, so the offset stays inside the block.
+        let o2 = Out {
+            ptr: unsafe { out.ptr.add(cut * out.cs) },
+            cols: n - cut,
+            ..out
+        };
+        let (b1, b2) = b.split_cols(cut);
+        (a, a, b1, b2, o1, o2)
+    };
+    // SAFETY: `o1` and `o2` are disjoint blocks of `out`.
+    rayon::join(
+        move || unsafe { blocked_parts(alpha, a1, b1, beta, o1, first) },
+        move || unsafe { blocked_parts(alpha, a2, b2, beta, o2, parts - first) },
+    );
+}
+
+/// One call of the `matrixmultiply` kernel for `T`.
+///
+/// # Safety
+///
+/// As [`blocked_parts`].
+unsafe fn blocked<T: RealField + Copy>(
+    alpha: T,
+    a: Mat<'_, T>,
+    b: Mat<'_, T>,
+    beta: T,
+    out: Out<T>,
+) {
+    let (m, k, n) = (out.rows, a.cols, out.cols);
+    macro_rules! call {
         ($kernel:path, $f:ty) => {{
             let s = |x: T| x.to_subset().unwrap_or(f64::NAN) as $f;
-            // SAFETY: `T` is `$f` (checked by the caller), so the pointer casts are identities;
-            // the assertion above keeps every address the kernel forms from the shapes and
-            // strides inside the slices, and `c` is an exclusive borrow disjoint from `a`, `b`.
+            // SAFETY: `T` is `$f`, so the pointer casts are identities; `gemm` checked that
+            // every address the shapes and strides form lies inside `a` and `b`, and the caller
+            // guarantees `out` is exclusively ours.
             unsafe {
                 $kernel(
                     m,
@@ -113,24 +257,22 @@ pub(crate) fn gemm<T: RealField + Copy>(
                     b.rs as isize,
                     b.cs as isize,
                     s(beta),
-                    c.as_mut_ptr().cast(),
+                    out.ptr.cast(),
                     1,
-                    m as isize,
+                    out.cs as isize,
                 )
             }
         }};
     }
-    let id = TypeId::of::<T>();
-    if id == TypeId::of::<f32>() {
-        blocked!(matrixmultiply::sgemm, f32);
-    } else if id == TypeId::of::<f64>() {
-        blocked!(matrixmultiply::dgemm, f64);
+    if TypeId::of::<T>() == TypeId::of::<f32>() {
+        call!(matrixmultiply::sgemm, f32);
     } else {
-        gemm_loops(alpha, a, b, beta, c);
+        call!(matrixmultiply::dgemm, f64);
     }
 }
 
 /// `c ← β c`, without reading `c` when `β = 0`.
+#[inline(always)]
 fn scale<T: RealField + Copy>(c: &mut [T], beta: T) {
     if beta == T::zero() {
         c.fill(T::zero());
@@ -140,6 +282,7 @@ fn scale<T: RealField + Copy>(c: &mut [T], beta: T) {
 }
 
 /// Few result columns, `a` column-major: one contiguous axpy per inner index and column.
+#[inline(always)]
 fn few_columns<T: RealField + Copy>(alpha: T, a: Mat<'_, T>, b: Mat<'_, T>, beta: T, c: &mut [T]) {
     let m = a.rows;
     scale(c, beta);
@@ -156,6 +299,7 @@ fn few_columns<T: RealField + Copy>(alpha: T, a: Mat<'_, T>, b: Mat<'_, T>, beta
 
 /// Few result rows, `b` column-major: dot products of the rows of `a` (copied block by block
 /// to a contiguous stack buffer) with the columns of `b`.
+#[inline(always)]
 fn few_rows<T: RealField + Copy>(alpha: T, a: Mat<'_, T>, b: Mat<'_, T>, beta: T, c: &mut [T]) {
     let (m, k) = (a.rows, a.cols);
     scale(c, beta);
@@ -285,6 +429,76 @@ mod tests {
             &mut c2,
         );
         assert_eq!(c1, c2);
+    }
+
+    /// Products of irrational-looking values, so that any change of summation order would show.
+    fn split_product(
+        m: usize,
+        k: usize,
+        n: usize,
+        transposed: bool,
+        beta: f32,
+        parts: usize,
+    ) -> Vec<f32> {
+        let x: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.618_034).sin()).collect();
+        let y: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 1.732_05).cos()).collect();
+        let a = if transposed {
+            Mat::new(&x, k, m).t()
+        } else {
+            Mat::new(&x, m, k)
+        };
+        let b = if transposed {
+            Mat::new(&y, n, k).t()
+        } else {
+            Mat::new(&y, k, n)
+        };
+        let mut c: Vec<f32> = (0..m * n).map(|i| (i as f32 * 0.1).sin()).collect();
+        let out = Out {
+            ptr: c.as_mut_ptr(),
+            rows: m,
+            cols: n,
+            cs: m,
+        };
+        // SAFETY: `out` is the whole of `c`, borrowed by nothing else.
+        unsafe { blocked_parts(1.5, a, b, beta, out, parts) };
+        c
+    }
+
+    #[test]
+    fn gemm_split_over_threads_is_bit_identical_to_one_call() {
+        // Tall (split by rows) and wide (split by columns) outputs, odd sizes, both layouts.
+        for (m, k, n) in [
+            (300, 257, 70),
+            (70, 300, 333),
+            (128, 6400, 128),
+            (65, 9, 64),
+        ] {
+            for transposed in [false, true] {
+                for beta in [0.0, 1.0] {
+                    let whole = split_product(m, k, n, transposed, beta, 1);
+                    for parts in [2, 3, 5] {
+                        let split = split_product(m, k, n, transposed, beta, parts);
+                        let same = whole
+                            .iter()
+                            .zip(&split)
+                            .all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(
+                            same,
+                            "{m}x{k}x{n} transposed {transposed} beta {beta} parts {parts}"
+                        );
+                    }
+                }
+            }
+        }
+        // And through the public entry point, on a pool of two threads against one.
+        let product = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| split_product(512, 512, 200, false, 1.0, rayon::current_num_threads()))
+        };
+        assert_eq!(product(1), product(2));
     }
 
     #[test]

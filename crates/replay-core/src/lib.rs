@@ -30,6 +30,7 @@ mod error;
 mod forward;
 mod gemm;
 mod replay;
+mod simd;
 pub mod toy;
 mod train;
 mod weights;

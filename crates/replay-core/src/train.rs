@@ -6,14 +6,13 @@ use std::ops::ControlFlow;
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-use replay_sampler::fill_standard_normal;
 use replay_tasks::{Batch, Task};
 
 use crate::adam::Adam;
 use crate::cell::Network;
 use crate::config::TrainConfig;
 use crate::error::{ShapeError, TrainError};
-use crate::forward::Workspace;
+use crate::forward::{Noise, Workspace};
 use crate::weights::Weights;
 
 /// What the observer sees after every update.
@@ -157,6 +156,7 @@ pub struct Trainer<T: RealField + Copy> {
     adam: Adam<T>,
     workspace: Workspace<T>,
     grads: Weights<T>,
+    /// Two steps' noise, `N × 2B`: the sample is drawn step by step, never stored whole.
     noise: DMatrix<T>,
     step: usize,
 }
@@ -179,7 +179,7 @@ impl<T: RealField + Copy> Trainer<T> {
             adam: Adam::new(config.optimizer, net_config)?,
             workspace: Workspace::with_shape(net_config, b, t),
             grads: Weights::zeros(net_config),
-            noise: DMatrix::zeros(net_config.hidden, b * t),
+            noise: DMatrix::zeros(net_config.hidden, 2 * b),
             step: 0,
             config,
         })
@@ -199,7 +199,8 @@ impl<T: RealField + Copy> Trainer<T> {
     }
 
     /// One update on `batch`: draws the noise sample from `rng` (column-major, as
-    /// [`fill_standard_normal`]), computes the loss and its exact gradient, checks both are
+    /// [`fill_standard_normal`](replay_sampler::fill_standard_normal) on `N × T·B`, drawn one
+    /// step's block at a time), computes the loss and its exact gradient, checks both are
     /// finite, and applies Adam.
     ///
     /// ```
@@ -237,12 +238,19 @@ impl<T: RealField + Copy> Trainer<T> {
             expected,
             (batch.batch_size, batch.steps),
         )?;
-        fill_standard_normal(&mut self.noise, rng);
-        let loss = self.workspace.gradient(
+        // Step t's block is drawn just before step t runs; drawn in step order, the blocks are
+        // exactly the columns of one `N × T·B` sample filled column-major.
+        let mut draw = |block: &mut [T]| {
+            for x in block {
+                *x = StandardNormal.sample(&mut *rng);
+            }
+        };
+        let mut noise = Noise::Drawn(&mut draw, self.noise.as_mut_slice());
+        let loss = self.workspace.gradient_with(
             network,
             &self.config.dynamics,
             batch,
-            &self.noise,
+            &mut noise,
             self.config.loss,
             &mut self.grads,
         )?;

@@ -350,3 +350,38 @@ fn grad_large_sizes_use_blocked_products_and_match_finite_differences() {
     let errors = worst.into_inner().unwrap().errors;
     eprintln!("large sizes: {:?}", errors.map(|e| format!("{e:.1e}")));
 }
+
+/// A batch wide enough that the backward pass works through the sequence in several chunks
+/// (about two thousand columns each, the last one shorter): the chunks' shares must add up to
+/// the whole gradient, for the direct-loop readout (`n_out ≤ 4`) and the blocked one.
+#[test]
+fn grad_over_several_backward_chunks_matches_finite_differences() {
+    let worst = Mutex::new(Worst::default());
+    for (n_out, loss) in [(3, Loss::Mse), (6, Loss::Mse), (6, Loss::CrossEntropy)] {
+        let s = Sizes {
+            hidden: 4,
+            n_in: 2,
+            n_out,
+            batch: 700,
+            steps: 7,
+            seed: 5,
+            leak: 0.4,
+            sigma: 0.1,
+            strength: 0.3,
+            tau: 4.0,
+            friction: 0.4,
+            gain: 1.0,
+        };
+        check(
+            &problem(&s, Mechanism::Both, Activation::Tanh, loss),
+            &worst,
+        )
+        .unwrap();
+    }
+    let worst = worst.into_inner().unwrap();
+    assert!(worst.checked > 0);
+    eprintln!(
+        "several chunks: {:?}",
+        worst.errors.map(|e| format!("{e:.1e}"))
+    );
+}

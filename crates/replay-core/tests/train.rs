@@ -307,3 +307,69 @@ fn rejects_invalid_training_configuration_before_any_update() {
     assert!(err.to_string().contains("learning_rate = NaN"), "{err}");
     assert_eq!(net, before);
 }
+
+/// The trainer draws its noise one step's block at a time; that must be exactly the sample
+/// `fill_standard_normal` draws column-major for the whole sequence, so a step equals the
+/// gradient on that sample followed by Adam, bit for bit.
+#[test]
+fn trainer_step_equals_gradient_on_column_major_noise_then_adam() {
+    let net_config = NetworkConfig::new(16, 2, 2).with_leak(0.3);
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let net = Network::<f32>::init(net_config.clone(), &mut rng).unwrap();
+    let dynamics = Dynamics::new(0.05).with_momentum(Momentum::new(0.5));
+    let config = TrainConfig::new(dynamics, 6, 9, 1);
+    let batch: Batch<f32> = RandomWalk::default().sample_batch(&mut rng, 6, 9);
+
+    let mut stepped = net.clone();
+    let mut trainer = replay_core::Trainer::new(&stepped, config.clone()).unwrap();
+    let report = trainer
+        .step(&mut stepped, &batch, &mut ChaCha8Rng::seed_from_u64(4))
+        .unwrap();
+
+    let mut by_hand = net;
+    let mut noise = DMatrix::zeros(16, 54);
+    fill_standard_normal(&mut noise, &mut ChaCha8Rng::seed_from_u64(4));
+    let mut grads = Weights::zeros(&net_config);
+    let loss = Workspace::new()
+        .gradient(&by_hand, &dynamics, &batch, &noise, Loss::Mse, &mut grads)
+        .unwrap();
+    Adam::new(config.optimizer, &net_config)
+        .unwrap()
+        .update(&mut by_hand, &mut grads)
+        .unwrap();
+    assert_eq!(report.loss.to_bits(), f64::from(loss).to_bits());
+    assert_eq!(stepped, by_hand);
+}
+
+/// Products large enough to be split over threads: training on a pool of one thread and on a
+/// pool of two gives the same bits.
+#[test]
+fn train_is_bit_identical_on_one_and_two_threads() {
+    let run_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(8);
+            let config = NetworkConfig::new(128, 2, 2).with_leak(0.2);
+            let mut net = Network::<f32>::init(config, &mut rng).unwrap();
+            let train_config = TrainConfig::new(Dynamics::new(0.01), 128, 20, 3);
+            let summary = train(
+                &mut net,
+                &RandomWalk::default(),
+                &train_config,
+                &mut rng,
+                &mut (),
+            )
+            .unwrap();
+            (net, summary.losses)
+        })
+    };
+    let (one, losses_one) = run_on(1);
+    let (two, losses_two) = run_on(2);
+    assert_eq!(losses_one, losses_two);
+    for ((_, x), (_, y)) in one.weights().groups().iter().zip(two.weights().groups()) {
+        assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+}

@@ -1,0 +1,57 @@
+//! One replay step of the whole batch at the reference shapes, as the PyTorch peer's replay loop
+//! does it: zero input, noise `√2 · 0.01`, the network's drift, the integrator's update (first
+//! order, or momentum with friction 0.3), and the readout `y = D h + c` of the new states.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hippo_replay::core::Network;
+use hippo_replay::sampler::{EulerMaruyama, Integrator, Momentum, SamplerState};
+use nalgebra::DMatrix;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+#[path = "shapes.rs"]
+mod shapes;
+
+/// Steps `integrator` once and decodes the result, `iters` times.
+fn run<I: Integrator<f32>>(
+    integrator: &I,
+    net: &Network<f32>,
+    state: &mut SamplerState<f32>,
+    decoded: &mut DMatrix<f32>,
+    rng: &mut ChaCha8Rng,
+) {
+    integrator.step(state, net, None, rng).unwrap();
+    net.decode_into(state.positions(), decoded).unwrap();
+    black_box(&decoded);
+}
+
+fn replay_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("replay_step");
+    let sigma = 0.01 * std::f32::consts::SQRT_2;
+    for shape in shapes::SHAPES {
+        shape.configure(&mut group);
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let net = shape.network(&mut rng);
+        let codes = shape.batch(&mut rng).initial_codes;
+        let h0 = net.initial_state(&codes).unwrap();
+        let mut decoded = DMatrix::zeros(shape.outputs, shape.batch);
+
+        let first_order = EulerMaruyama::new(1.0, sigma).unwrap();
+        let mut state = SamplerState::new(h0.clone()).unwrap();
+        group.bench_function(format!("first_order/{}", shape.name), |b| {
+            b.iter(|| run(&first_order, &net, &mut state, &mut decoded, &mut rng))
+        });
+
+        let momentum = Momentum::new(0.3, sigma).unwrap();
+        let mut state = SamplerState::new(h0).unwrap();
+        group.bench_function(format!("momentum/{}", shape.name), |b| {
+            b.iter(|| run(&momentum, &net, &mut state, &mut decoded, &mut rng))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, replay_step);
+criterion_main!(benches);
