@@ -124,7 +124,8 @@ fn invalid_zero_network_sizes() {
 #[test]
 fn invalid_optimizer_settings_reach_training_as_typed_errors() {
     let base = TrainConfig::new(Dynamics::new(0.05), 4, 5, 2);
-    let cases: [(fn(&mut TrainConfig), &str, &str); 5] = [
+    type Edit = fn(&mut TrainConfig);
+    let cases: [(Edit, &str, &str); 5] = [
         (
             |c| c.optimizer.learning_rate = f64::NAN,
             "learning_rate",

@@ -65,7 +65,7 @@ pub fn resign_json(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Rewrites the total length and the checksum of an edited binary checkpoint.
-pub fn resign_binary(bytes: &mut Vec<u8>) {
+pub fn resign_binary(bytes: &mut [u8]) {
     if bytes.len() < 28 {
         return;
     }
