@@ -3,24 +3,12 @@
 //! Parsing never panics; whatever is accepted is valid, round-trips through its TOML, and builds
 //! its tasks (or fails with a typed task error).
 //!
-//! Case counts are modest by default; set `PROPTEST_CASES` for a long run.
+//! proptest runs 256 cases by default and `PROPTEST_CASES` when it is set, for a long run.
 
 use hippo_replay::RunError;
 use hippo_replay::config::Config;
 use hippo_replay::runner::build_task;
 use proptest::prelude::*;
-
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Every field of the configuration as (table, key).
 const FIELDS: &[(&str, &str)] = &[
@@ -159,7 +147,7 @@ fn check_accepted(result: Result<Config, RunError>) -> Result<(), TestCaseError>
 }
 
 proptest! {
-    #![proptest_config(config(128))]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Arbitrary override text never panics.
     #[test]

@@ -3,25 +3,13 @@
 //! payload. Loading must never panic, and whatever loads must be a valid network that encodes
 //! back to itself.
 //!
-//! Case counts are modest by default; set `PROPTEST_CASES` for a long run.
+//! proptest runs 256 cases by default and `PROPTEST_CASES` when it is set, for a long run.
 
 mod damage;
 
 use damage::{encodings, json_value, resign, signed};
 use proptest::prelude::*;
 use replay_core::checkpoint::{Checkpoint, Format};
-
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Whatever loads is validated: finite weights of the configured shapes, and an exact round trip.
 fn check_loaded(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -136,7 +124,7 @@ fn json_replacement() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Arbitrary bytes, alone or after either format's opening, never panic.
     #[test]

@@ -3,25 +3,13 @@
 //! a task that builds yields finite paths, codes and positions.
 //!
 //! Sizes stay small (a configuration may legitimately ask for millions of place cells; the
-//! fuzzer does not test the machine's memory). Case counts are modest by default; set
-//! `PROPTEST_CASES` for a long run.
+//! fuzzer does not test the machine's memory). proptest runs 256 cases by default and
+//! `PROPTEST_CASES` when it is set, for a long run.
 
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use replay_tasks::{Decode, Reach, StationaryPositions, Task, TaskConfig};
-
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// TOML spellings of real numbers at and beyond every boundary the parameters have.
 fn real() -> impl Strategy<Value = String> {
@@ -194,7 +182,7 @@ fn exercise(text: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Arbitrary text never panics the parser.
     #[test]

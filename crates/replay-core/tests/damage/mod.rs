@@ -6,34 +6,22 @@
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use replay_core::checkpoint::{Checkpoint, Format, TrainingMeta, fnv1a64};
-use replay_core::toy::RandomWalk;
 use replay_core::{Activation, CheckpointError, Dynamics, Network, NetworkConfig, TrainConfig};
 
-/// A 5-unit tanh network trained for a few updates, with complete metadata.
+/// A 5-unit tanh network with complete metadata (the loader checks every field of it).
 pub fn small_checkpoint() -> Checkpoint {
-    let mut rng = ChaCha8Rng::seed_from_u64(11);
     let config = NetworkConfig::new(5, 2, 2)
         .with_activation(Activation::Tanh)
         .with_leak(0.4);
-    let mut net = Network::<f32>::init(config, &mut rng).unwrap();
-    let training = TrainConfig::new(Dynamics::new(0.02).with_adaptation(0.1, 10.0), 3, 4, 5);
-    let summary = replay_core::train(
-        &mut net,
-        &RandomWalk::default(),
-        &training,
-        &mut rng,
-        &mut (),
-    )
-    .unwrap();
-    Checkpoint::new(
-        net,
-        TrainingMeta {
-            updates: summary.updates,
-            final_loss: summary.final_loss(),
-            seed: Some(11),
-            training: Some(training),
-        },
-    )
+    let network = Network::<f32>::init(config, &mut ChaCha8Rng::seed_from_u64(11)).unwrap();
+    let dynamics = Dynamics::new(0.02).with_adaptation(0.1, 10.0);
+    let meta = TrainingMeta {
+        updates: 5,
+        final_loss: Some(0.125),
+        seed: Some(11),
+        training: Some(TrainConfig::new(dynamics, 3, 4, 5)),
+    };
+    Checkpoint::new(network, meta)
 }
 
 /// The checkpoint encoded in both formats, computed once.
