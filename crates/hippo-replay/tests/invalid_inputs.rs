@@ -35,62 +35,71 @@ fn assert_invalid_field(err: &RunError, field: &str, value: &str) {
     );
 }
 
+/// Asserts that setting `field` (`table.key`) to each TOML text is rejected as `InvalidField`
+/// showing the value as given.
+fn assert_rejects(field: &str, cases: &[(&str, &str)]) {
+    let (table, key) = field.rsplit_once('.').unwrap();
+    for (text, value) in cases {
+        let err = override_error(&format!("[{table}]\n{key} = {text}\n"));
+        assert_invalid_field(&err, field, value);
+    }
+}
+
 #[test]
 fn invalid_noise_nan_inf_or_negative_names_the_field() {
-    for (text, value) in [
-        ("nan", "NaN"),
-        ("inf", "inf"),
-        ("-0.05", "-0.05"),
-        ("0.0", "0"),
-    ] {
-        let err = override_error(&format!("[network]\nsigma_train = {text}\n"));
-        assert_invalid_field(&err, "network.sigma_train", value);
-    }
-    let err = override_error("[replay]\nsigma_scale = -inf\n");
-    assert_invalid_field(&err, "replay.sigma_scale", "-inf");
+    assert_rejects(
+        "network.sigma_train",
+        &[
+            ("nan", "NaN"),
+            ("inf", "inf"),
+            ("-0.05", "-0.05"),
+            ("0.0", "0"),
+        ],
+    );
+    assert_rejects("replay.sigma_scale", &[("-inf", "-inf")]);
 }
 
 #[test]
 fn invalid_alpha_outside_the_unit_interval() {
-    for (text, value) in [
-        ("0.0", "0"),
-        ("-0.2", "-0.2"),
-        ("1.0000001", "1.0000001"),
-        ("nan", "NaN"),
-    ] {
-        let err = override_error(&format!("[network]\nalpha_leaky = {text}\n"));
-        assert_invalid_field(&err, "network.alpha_leaky", value);
-    }
+    assert_rejects(
+        "network.alpha_leaky",
+        &[
+            ("0.0", "0"),
+            ("-0.2", "-0.2"),
+            ("1.0000001", "1.0000001"),
+            ("nan", "NaN"),
+        ],
+    );
 }
 
 #[test]
 fn invalid_lambda_v_outside_the_unit_interval() {
-    for (text, value) in [
-        ("0.0", "0"),
-        ("2.0", "2"),
-        ("-1e-9", "-0.000000001"),
-        ("inf", "inf"),
-    ] {
-        let err = override_error(&format!("[replay]\nlambda_v = {text}\n"));
-        assert_invalid_field(&err, "replay.lambda_v", value);
-    }
+    assert_rejects(
+        "replay.lambda_v",
+        &[
+            ("0.0", "0"),
+            ("2.0", "2"),
+            ("-1e-9", "-0.000000001"),
+            ("inf", "inf"),
+        ],
+    );
 }
 
 #[test]
 fn invalid_adaptation_time_constant_below_one_or_strength_negative() {
-    for (text, value) in [
-        ("0.999", "0.999"),
-        ("0.0", "0"),
-        ("-30.0", "-30"),
-        ("inf", "inf"),
-    ] {
-        let err = override_error(&format!("[replay]\nadaptation_tau = {text}\n"));
-        assert_invalid_field(&err, "replay.adaptation_tau", value);
-    }
-    for (text, value) in [("-0.1", "-0.1"), ("nan", "NaN"), ("inf", "inf")] {
-        let err = override_error(&format!("[replay]\nadaptation_strength = {text}\n"));
-        assert_invalid_field(&err, "replay.adaptation_strength", value);
-    }
+    assert_rejects(
+        "replay.adaptation_tau",
+        &[
+            ("0.999", "0.999"),
+            ("0.0", "0"),
+            ("-30.0", "-30"),
+            ("inf", "inf"),
+        ],
+    );
+    assert_rejects(
+        "replay.adaptation_strength",
+        &[("-0.1", "-0.1"), ("nan", "NaN"), ("inf", "inf")],
+    );
 }
 
 #[test]
@@ -104,9 +113,7 @@ fn invalid_zero_sizes_and_steps_name_the_field() {
         "metrics.msd_max_lag",
         "metrics.test_batch",
     ] {
-        let (table, key) = field.split_once('.').unwrap();
-        let err = override_error(&format!("[{table}]\n{key} = 0\n"));
-        assert_invalid_field(&err, field, "0");
+        assert_rejects(field, &[("0", "0")]);
     }
     // Sizes are unsigned: a negative one is a type error that quotes the key and the value.
     let message = override_error("[network]\nhidden = -4\n").to_string();
@@ -122,10 +129,8 @@ fn invalid_lengths_that_leave_nothing_to_measure() {
     assert_invalid_field(&err, "replay.burn_in", "40");
     let err = override_error("[replay]\nsteps = 40\nburn_in = 5\n[metrics]\nmsd_max_lag = 40\n");
     assert_invalid_field(&err, "metrics.msd_max_lag", "40");
-    let err = override_error("[training]\nlearning_rate = 0.0\n");
-    assert_invalid_field(&err, "training.learning_rate", "0");
-    let err = override_error("[training]\ngrad_clip = -1.0\n");
-    assert_invalid_field(&err, "training.grad_clip", "-1");
+    assert_rejects("training.learning_rate", &[("0.0", "0")]);
+    assert_rejects("training.grad_clip", &[("-1.0", "-1")]);
 }
 
 #[test]

@@ -89,51 +89,32 @@ fn rejects_a_run_whose_current_or_drift_does_not_fit_the_state() {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let em = EulerMaruyama::new(0.1f64, 0.1).unwrap();
     let mut state = SamplerState::new(DMatrix::<f64>::zeros(2, 4)).unwrap();
-    let drift = IsotropicGaussian::standard(2);
-    let wrong = DMatrix::zeros(2, 5);
-    let err = em
-        .run(
-            &mut state,
-            &drift,
-            Some(&wrong),
-            3,
-            &mut rng,
-            &mut |_: &_| {},
-        )
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            SamplerError::ShapeMismatch {
-                name: "current",
-                found_cols: 5,
-                ..
-            }
-        ),
-        "{err:?}"
+    let mut run = |dim: usize, current: Option<&DMatrix<f64>>| {
+        let drift = IsotropicGaussian::standard(dim);
+        em.run(&mut state, &drift, current, 3, &mut rng, &mut |_: &_| {})
+            .unwrap_err()
+    };
+    let err = run(2, Some(&DMatrix::zeros(2, 5)));
+    let current = matches!(
+        err,
+        SamplerError::ShapeMismatch {
+            name: "current",
+            found_cols: 5,
+            ..
+        }
     );
-    let err = em
-        .run(
-            &mut state,
-            &IsotropicGaussian::standard(3),
-            None,
-            3,
-            &mut rng,
-            &mut |_: &_| {},
-        )
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            SamplerError::ShapeMismatch {
-                name: "states",
-                expected_rows: 3,
-                found_rows: 2,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert!(current, "{err:?}");
+    let err = run(3, None);
+    let states = matches!(
+        err,
+        SamplerError::ShapeMismatch {
+            name: "states",
+            expected_rows: 3,
+            found_rows: 2,
+            ..
+        }
     );
+    assert!(states, "{err:?}");
     assert_eq!(state.steps_taken(), 0, "a rejected run takes no step");
 }
 
