@@ -176,15 +176,18 @@ proptest! {
     }
 }
 
-/// A stored hidden size of 2^32 with a recurrent matrix claiming 2^32 × 2^32 entries: the
-/// element count overflows `usize`.
+/// Found by reading the loader: a stored hidden size of 2^32 with a recurrent matrix claiming
+/// 2^32 × 2^32 entries overflowed the element count (a panic where overflow checks are on).
 #[test]
-#[ignore = "panics with 'attempt to multiply with overflow' at replay-core/src/checkpoint.rs (weights_from_parts: rows * cols)"]
 fn fuzz_checkpoint_regression_element_count_overflow_is_an_error() {
     let mut value = json_value();
     let n = 1u64 << 32;
     value["payload"]["config"]["hidden"] = serde_json::json!(n);
     value["payload"]["weights"]["w"]["rows"] = serde_json::json!(n);
     value["payload"]["weights"]["w"]["cols"] = serde_json::json!(n);
-    assert!(Checkpoint::from_bytes(&signed(&value)).is_err());
+    let err = Checkpoint::from_bytes(&signed(&value)).unwrap_err();
+    assert!(
+        matches!(&err, replay_core::CheckpointError::Parse(m) if m.contains("W holds")),
+        "{err:?}"
+    );
 }
