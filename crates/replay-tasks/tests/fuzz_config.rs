@@ -218,8 +218,10 @@ fn fuzz_task_config_regression_enormous_track_speed_is_rejected_not_walked() {
 
 /// Found by the boundary-value property: a box of side 1e300 squared its distances to infinity
 /// and every place-cell code became NaN; a start spread of 1e300 squared to an infinite
-/// variance and NaN paths. The same overflows follow from a tuning width whose square
-/// underflows and from an infinite turn per step. All are now rejected by name.
+/// variance and NaN paths; a speed scale of 1.7e308 made a step infinitely long, and infinity
+/// times the zero sine of a reflected heading is NaN. The same overflows follow from a tuning
+/// width whose square underflows and from an infinite turn per step. All are now rejected by
+/// name.
 #[test]
 fn fuzz_task_config_regression_overflowing_scales_are_rejected_by_name() {
     for (text, field) in [
@@ -231,6 +233,10 @@ fn fuzz_task_config_regression_overflowing_scales_are_rejected_by_name() {
         (
             "kind = \"open_box\"\nturn_sd = 1e300\ndt = 1e10\n",
             "turn_sd",
+        ),
+        (
+            "kind = \"open_box\"\ndt = 1e-300\nspeed_scale = 1.7e308\n",
+            "speed_scale",
         ),
         ("kind = \"ou\"\nstart_sd = 1e300\n", "start_sd"),
     ] {

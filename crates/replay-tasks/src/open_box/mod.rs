@@ -72,8 +72,8 @@ impl Default for OpenBoxParams {
 
 impl OpenBoxParams {
     /// Checks every field, the place cells' included, and that the side (also relative to the
-    /// tuning width) and the turn per step stay below 1e150, so that no code or heading
-    /// overflows.
+    /// tuning width), the speed scale and the turn per step stay below 1e150, so that no code,
+    /// step or heading overflows.
     ///
     /// ```
     /// let bad = replay_tasks::OpenBoxParams { dt: -0.02, ..Default::default() };
@@ -92,8 +92,9 @@ impl OpenBoxParams {
         in_half_open("reach_size", self.reach_size, 0.0, self.side / 2.0)?;
         count("stationary_thinning", self.stationary_thinning)?;
         self.place_cells.validate()?;
-        // The code needs |x − c|² / (2σ²) finite for every position and centre in the box, and
-        // a heading needs a finite turn (an infinite one wraps to NaN).
+        // The code needs |x − c|² / (2σ²) finite for every position and centre in the box; a
+        // step needs a finite length (an infinite one times a zero sine is NaN) and a finite
+        // turn (an infinite one wraps to NaN).
         let limit = crate::error::SCALE_LIMIT;
         for (field, value, ok, range) in [
             (
@@ -101,6 +102,12 @@ impl OpenBoxParams {
                 self.side,
                 self.side < limit && self.side / self.place_cells.sigma < limit,
                 format!("(0, {limit:e}) and side / place_cells.sigma < {limit:e}"),
+            ),
+            (
+                "speed_scale",
+                self.speed_scale,
+                self.speed_scale < limit && self.speed_scale * self.dt < limit,
+                format!("(0, {limit:e}) and speed_scale · dt < {limit:e}"),
             ),
             (
                 "turn_sd",
