@@ -160,6 +160,17 @@ pub struct TaskSettings {
     pub open_box: OpenBoxParams,
 }
 
+/// The largest value of any size in the configuration (seeds, units, steps, batches, paths,
+/// points).
+///
+/// ```
+/// use hippo_replay::config::{Config, MAX_SIZE};
+/// let mut c = Config::profile("quick").unwrap();
+/// c.network.hidden = MAX_SIZE + 1;
+/// assert!(c.validate().unwrap_err().to_string().contains("network.hidden"));
+/// ```
+pub const MAX_SIZE: usize = 1_000_000;
+
 /// The task names the runner knows.
 pub const TASK_NAMES: [&str; 3] = ["triangle", "t_maze", "open_box"];
 
@@ -233,7 +244,8 @@ impl Config {
         toml::to_string(self).expect("a validated configuration always serialises")
     }
 
-    /// Checks every value, naming the first offending field and its value.
+    /// Checks every value, naming the first offending field and its value. Sizes lie in
+    /// `1..=MAX_SIZE`.
     ///
     /// ```
     /// let mut c = hippo_replay::config::Config::profile("quick").unwrap();
@@ -241,8 +253,10 @@ impl Config {
     /// assert!(c.validate().unwrap_err().to_string().contains("network.alpha_leaky"));
     /// ```
     pub fn validate(&self) -> Result<(), RunError> {
+        // Sizes are capped so that no buffer sized by a product of them overflows; the cap is far
+        // beyond any experiment.
         let positive = |field: &'static str, v: usize| {
-            if v == 0 {
+            if v == 0 || v > MAX_SIZE {
                 Err(invalid(field, v))
             } else {
                 Ok(())

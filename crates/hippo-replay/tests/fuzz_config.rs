@@ -198,3 +198,33 @@ proptest! {
         check_accepted(config.validate().map(|()| config.clone()))?;
     }
 }
+
+/// Found by the override property: 2^63 − 1 place cells overflowed the capacity of their
+/// centres' buffer (a panic). Every size is now capped, by name: the tasks' counts at
+/// 1,000,000, the runner's sizes at `MAX_SIZE`.
+#[test]
+fn fuzz_runner_config_regression_enormous_sizes_are_rejected_by_name() {
+    let err = Config::with_overrides(
+        "quick",
+        "[tasks.open_box.place_cells]\nn_cells = 9223372036854775807\n",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, RunError::Task { field: "tasks.open_box", source } if source.to_string().contains("n_cells")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("9223372036854775807"), "{err}");
+    for field in [
+        "network.hidden",
+        "training.batch_size",
+        "replay.trajectories",
+    ] {
+        let (table, key) = field.split_once('.').unwrap();
+        let text = format!("[{table}]\n{key} = 9223372036854775807\n");
+        let err = Config::with_overrides("quick", &text).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InvalidField { field: f, value } if f == &field && value == "9223372036854775807"),
+            "{err:?}"
+        );
+    }
+}

@@ -177,11 +177,29 @@ pub(crate) fn in_half_open(field: &str, value: f64, low: f64, high: f64) -> Resu
     }
 }
 
-/// `value` must be at least one.
+/// Largest count (cells, bins, regions, steps) a parameter may have. Far beyond any experiment,
+/// and small enough that a buffer sized by the product of three counts stays addressable, so
+/// sizing one can only run out of memory, never overflow.
+pub(crate) const MAX_COUNT: usize = 1_000_000;
+
+/// `value` must be at least one and at most [`MAX_COUNT`].
 pub(crate) fn count(field: &str, value: usize) -> Result<usize, TaskError> {
     if value == 0 {
         Err(TaskError::ZeroCount {
             field: field.into(),
+        })
+    } else {
+        at_most_max_count(field, value)
+    }
+}
+
+/// `value` must be at most [`MAX_COUNT`].
+pub(crate) fn at_most_max_count(field: &str, value: usize) -> Result<usize, TaskError> {
+    if value > MAX_COUNT {
+        Err(TaskError::TooLarge {
+            field: field.into(),
+            value,
+            max: MAX_COUNT,
         })
     } else {
         Ok(value)

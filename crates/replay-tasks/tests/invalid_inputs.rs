@@ -251,3 +251,32 @@ fn rejects_empty_or_degenerate_region_grids() {
     let err = GridRegions::new([f64::NAN, 0.0], 1.0, 2).unwrap_err();
     assert_names(&err, "min[0]", "NaN");
 }
+
+#[test]
+fn rejects_counts_beyond_a_million() {
+    for (text, field) in [
+        (
+            "kind = \"open_box\"\n[place_cells]\nn_cells = 9223372036854775807\n",
+            "n_cells",
+        ),
+        (
+            "kind = \"open_box\"\nregions_per_side = 1000001\n",
+            "regions_per_side",
+        ),
+        (
+            "kind = \"open_box\"\nstationary_burn_in = 1000001\n",
+            "stationary_burn_in",
+        ),
+        (
+            "kind = \"t_maze\"\nbins_per_edge = 1000001\n",
+            "bins_per_edge",
+        ),
+    ] {
+        let err = build(text).unwrap_err();
+        assert!(
+            matches!(&err, TaskError::TooLarge { field: f, max: 1_000_000, .. } if f == field),
+            "{text}: {err:?}"
+        );
+        assert_names(&err, field, "at most 1000000");
+    }
+}

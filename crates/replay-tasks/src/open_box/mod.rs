@@ -91,6 +91,7 @@ impl OpenBoxParams {
         count("regions_per_side", self.regions_per_side)?;
         in_half_open("reach_size", self.reach_size, 0.0, self.side / 2.0)?;
         count("stationary_thinning", self.stationary_thinning)?;
+        crate::error::at_most_max_count("stationary_burn_in", self.stationary_burn_in)?;
         self.place_cells.validate()?;
         // The code needs |x − c|² / (2σ²) finite for every position and centre in the box; a
         // step needs a finite length (an infinite one times a zero sine is NaN) and a finite
