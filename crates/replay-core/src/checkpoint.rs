@@ -194,7 +194,8 @@ pub(crate) fn weights_from_parts(
     let mut mats = Vec::with_capacity(6);
     for ((name, (rows, cols, data)), shape) in GROUPS.into_iter().zip(parts).zip(expected) {
         ShapeError::check(name, shape, (rows, cols)).map_err(crate::NetworkError::from)?;
-        if data.len() != rows * cols {
+        // A forged shape may overflow the element count; it cannot match the data then either.
+        if rows.checked_mul(cols) != Some(data.len()) {
             return Err(CheckpointError::Parse(format!(
                 "{name} holds {} values, expected {rows}x{cols}",
                 data.len()

@@ -275,6 +275,8 @@ impl<T: RealField + Copy> Workspace<T> {
         let z_all = self.z.as_mut_slice();
         let a = self.a.as_mut_slice();
         let v = self.v.as_mut_slice();
+        // Handing a step to another thread costs a wake-up; worth it only for large steps.
+        let overlap = rayon::current_num_threads() > 1 && n * n * bsz >= OVERLAP_WORK;
         if let Noise::Drawn(draw, buffers) = noise {
             draw(&mut buffers[..cols]);
         }
@@ -305,12 +307,18 @@ impl<T: RealField + Copy> Workspace<T> {
             };
             match next {
                 None => state.run(net, &k),
-                Some((draw, next)) => rayon::in_place_scope(|scope| {
+                Some((draw, next)) if overlap => rayon::in_place_scope(|scope| {
                     scope.spawn(|_| state.run(net, &k));
                     if t + 1 < steps {
                         draw(next);
                     }
                 }),
+                Some((draw, next)) => {
+                    state.run(net, &k);
+                    if t + 1 < steps {
+                        draw(next);
+                    }
+                }
             }
         }
         readout(w, &h_all[cols..], self.y.as_mut_slice(), tb);
@@ -430,6 +438,10 @@ impl<T: RealField + Copy> Step<'_, T> {
         }
     }
 }
+
+/// Multiply–adds of a step's recurrent product above which the next step's noise is drawn on
+/// the calling thread while another thread computes.
+const OVERLAP_WORK: usize = 1 << 20;
 
 /// Steps per chunk of the backward pass: about [`CHUNK_COLUMNS`] columns, at least one step.
 pub(crate) fn chunk_steps(batch_size: usize, steps: usize) -> usize {
