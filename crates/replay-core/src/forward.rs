@@ -12,6 +12,7 @@ use replay_tasks::Batch;
 use crate::cell::{Network, drift_value, readout, with_activation};
 use crate::config::{Dynamics, Loss, NetworkConfig};
 use crate::error::{ConfigError, ShapeError, TrainError};
+use crate::gemm::sum_pairs;
 use crate::simd::wide;
 
 /// The mechanism coefficients converted once to the scalar type.
@@ -452,24 +453,10 @@ pub(crate) fn chunk_steps(batch_size: usize, steps: usize) -> usize {
 /// the chunk's buffers stay a small fraction of the stored states.
 const CHUNK_COLUMNS: usize = 2048;
 
-/// `Σ (y − y*)²` over all entries divided by their number, with eight partial sums so that it
-/// vectorises.
+/// `Σ (y − y*)²` over all entries divided by their number.
 #[inline(always)]
 fn mse_value<T: RealField + Copy>(y: &[T], target: &[T]) -> T {
-    const LANES: usize = 8;
-    let mut acc = [T::zero(); LANES];
-    let (yc, yr) = y.as_chunks::<LANES>();
-    let (tc, tr) = target.as_chunks::<LANES>();
-    for (ys, ts) in yc.iter().zip(tc) {
-        for q in 0..LANES {
-            let r = ys[q] - ts[q];
-            acc[q] += r * r;
-        }
-    }
-    let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for (&a, &b) in yr.iter().zip(tr) {
-        s += (a - b) * (a - b);
-    }
+    let s = sum_pairs(y, target, |a, b| (a - b) * (a - b));
     let scale: T = nalgebra::convert(1.0 / y.len() as f64);
     s * scale
 }

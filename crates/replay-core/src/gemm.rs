@@ -323,18 +323,25 @@ fn few_rows<T: RealField + Copy>(alpha: T, a: Mat<'_, T>, b: Mat<'_, T>, beta: T
 /// Dot product with eight independent partial sums, so that it vectorises.
 #[inline(always)]
 fn dot<T: RealField + Copy>(x: &[T], y: &[T]) -> T {
+    sum_pairs(x, y, |a, b| a * b)
+}
+
+/// `Σ_i term(x_i, y_i)` with eight independent partial sums, added in a fixed tree, so that the
+/// loop vectorises and the result does not depend on the vector width.
+#[inline(always)]
+pub(crate) fn sum_pairs<T: RealField + Copy>(x: &[T], y: &[T], term: impl Fn(T, T) -> T) -> T {
     const LANES: usize = 8;
     let mut acc = [T::zero(); LANES];
     let (xc, xr) = x.as_chunks::<LANES>();
     let (yc, yr) = y.as_chunks::<LANES>();
     for (xs, ys) in xc.iter().zip(yc) {
         for q in 0..LANES {
-            acc[q] += xs[q] * ys[q];
+            acc[q] += term(xs[q], ys[q]);
         }
     }
     let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (&a, &b) in xr.iter().zip(yr) {
-        s += a * b;
+        s += term(a, b);
     }
     s
 }
