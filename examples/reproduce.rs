@@ -18,7 +18,10 @@ use hippo_replay::runner::{RunOptions, run};
 
 /// Reproduce "Leakage and second-order dynamics improve hippocampal RNN replay" end to end.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about = "Train path-integrating RNNs, replay them under five variants (vanilla, leaky, +adaptation, +momentum, +both), measure, and write a report with verdicts and figures"
+)]
 struct Args {
     /// Embedded profile to start from: quick (minutes) or paper (full scale).
     #[arg(long, default_value = "quick")]

@@ -308,6 +308,10 @@ pub fn loglog_figure(
             .configure_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
+            .x_labels(5)
+            .y_labels(5)
+            .disable_x_mesh()
+            .disable_y_mesh()
             .draw()
             .map_err(&err)?;
         for (i, curve) in curves.iter().enumerate() {
@@ -331,7 +335,7 @@ pub fn loglog_figure(
             .configure_series_labels()
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(&err)?;
         root.present().map_err(&err)?;

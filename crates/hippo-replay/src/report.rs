@@ -371,7 +371,7 @@ fn markdown(config: &Config, s: &Summaries, figures: &[[String; 3]]) -> String {
          same starts with the same noise.",
         c.replay.trajectories,
         c.replay.steps,
-        c.replay.sigma_scale,
+        fmt_num(c.replay.sigma_scale),
         c.replay.burn_in,
         c.replay.lambda_v,
         c.replay.adaptation_strength,
@@ -486,6 +486,17 @@ fn markdown(config: &Config, s: &Summaries, figures: &[[String; 3]]) -> String {
     md
 }
 
+/// Bar labels: V vanilla, L leaky, +A adaptation, +M momentum (the figure title says so).
+fn short_name(v: Variant) -> &'static str {
+    match v {
+        Variant::Vanilla => "V",
+        Variant::Leaky => "L",
+        Variant::LeakyAdaptation => "L+A",
+        Variant::LeakyMomentum => "L+M",
+        Variant::LeakyMomentumAdaptation => "L+M+A",
+    }
+}
+
 fn write_figures(
     dir: &Path,
     config: &Config,
@@ -538,7 +549,7 @@ fn write_figures(
                     .find(|x| x.variant == v && x.metric == metric.key())?
                     .stat;
                 Some(Bar {
-                    label: v.name().replace("leaky+", "+"),
+                    label: short_name(v).to_string(),
                     mean: s.mean,
                     low: s.low,
                     high: s.high,
@@ -550,7 +561,7 @@ fn write_figures(
     bar_figure(
         &dir.join(&names[1]),
         &format!(
-            "{} — {}: reach and exploration (mean, 95 % CI over seeds)",
+            "{} — {}: reach and exploration (mean, 95 % CI over seeds; V vanilla, L leaky, +A adaptation, +M momentum)",
             g.task, g.activation
         ),
         &[
