@@ -76,6 +76,13 @@ fn reproduce(args: Args) -> Result<(), RunError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&config.run.name));
+    // Progress bars only draw on a terminal; this line tells a logged run that work has begun.
+    eprintln!(
+        "hippo-replay: {} cells of the {} profile into {} (progress bars on a terminal)",
+        hippo_replay::runner::cells(&config).len(),
+        config.run.name,
+        out.display()
+    );
     let mut options = RunOptions::new(config, out);
     options.threads = args.threads;
     options.fresh = args.fresh;
