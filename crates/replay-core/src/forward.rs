@@ -326,8 +326,9 @@ impl<T: RealField + Copy> Workspace<T> {
         Ok(())
     }
 
-    /// The loss of the last forward pass against `targets` (`n_out × T·B`); also stores its
-    /// gradient with respect to the outputs for the backward pass.
+    /// The loss of the last forward pass against `targets` (`n_out × T·B`). (The backward
+    /// pass recomputes its gradient with respect to the outputs chunk by chunk, so no
+    /// `n_out × T·B` gradient is stored.)
     ///
     /// MSE is the mean over all `n_out · T · B` entries. Cross-entropy is
     /// `−Σ_i y*_i log softmax(y)_i` averaged over the `T · B` columns.
