@@ -7,9 +7,9 @@
 //! readout and its gradient, `∂U` with `n_in = 2`, a batch of a few replay paths), use direct
 //! loops: the blocked kernel would spend most of its time packing the large operand for a handful
 //! of dot products (measured 5–10× slower for `2 × 128 · 128 × 6400`). Everything else calls the
-//! blocked `f32`/`f64` kernels of `matrixmultiply` directly (nalgebra switches to a slow
-//! column-by-column loop when any dimension is at most 5, and that loop cannot take a transposed
-//! left operand).
+//! blocked `f32`/`f64` kernels of faer directly on strided views (nalgebra's own product goes
+//! through `matrixmultiply`, measured 1.6–2.2× slower at the network's shapes, and switches to a
+//! slow column-by-column loop when any dimension is at most 5).
 //!
 //! Large products are split over the rayon pool into blocks of output rows or columns, each
 //! computed by one kernel call. Every output entry is then still one kernel's sum over the whole
@@ -225,7 +225,13 @@ unsafe fn blocked_parts<T: RealField + Copy>(
     );
 }
 
-/// One call of the `matrixmultiply` kernel for `T`.
+/// One call of faer's blocked kernel for `T`, on the calling thread.
+///
+/// faer is the backend because it was measured 1.6–2.2× faster than `matrixmultiply` at the
+/// network's shapes on an AVX-512 machine (docs/performance.md). Two properties of it are relied
+/// on, and tested here and by the training and replay equality tests: on one thread
+/// (`Par::Seq`) an output entry does not depend on which block of rows or columns (of at least
+/// [`SKINNY`]` + 1` entries) it is computed in, and it does not depend on the operands' strides.
 ///
 /// # Safety
 ///
@@ -238,36 +244,56 @@ unsafe fn blocked<T: RealField + Copy>(
     out: Out<T>,
 ) {
     let (m, k, n) = (out.rows, a.cols, out.cols);
+    let accum = if beta == T::zero() {
+        faer::Accum::Replace
+    } else {
+        if beta != T::one() {
+            for j in 0..n {
+                // SAFETY: column `j` of the block is `m` entries from `ptr + j·cs`, ours alone.
+                let col = unsafe { std::slice::from_raw_parts_mut(out.ptr.add(j * out.cs), m) };
+                col.iter_mut().for_each(|x| *x *= beta);
+            }
+        }
+        faer::Accum::Add
+    };
     macro_rules! call {
-        ($kernel:path, $f:ty) => {{
+        ($f:ty) => {{
             let s = |x: T| x.to_subset().unwrap_or(f64::NAN) as $f;
             // SAFETY: `T` is `$f`, so the pointer casts are identities; `gemm` checked that
             // every address the shapes and strides form lies inside `a` and `b`, and the caller
             // guarantees `out` is exclusively ours.
-            unsafe {
-                $kernel(
-                    m,
-                    k,
-                    n,
-                    s(alpha),
-                    a.data.as_ptr().cast(),
-                    a.rs as isize,
-                    a.cs as isize,
-                    b.data.as_ptr().cast(),
-                    b.rs as isize,
-                    b.cs as isize,
-                    s(beta),
-                    out.ptr.cast(),
-                    1,
-                    out.cs as isize,
+            let (lhs, rhs, dst) = unsafe {
+                (
+                    faer::MatRef::<$f>::from_raw_parts(
+                        a.data.as_ptr().cast(),
+                        m,
+                        k,
+                        a.rs as isize,
+                        a.cs as isize,
+                    ),
+                    faer::MatRef::<$f>::from_raw_parts(
+                        b.data.as_ptr().cast(),
+                        k,
+                        n,
+                        b.rs as isize,
+                        b.cs as isize,
+                    ),
+                    faer::MatMut::<$f>::from_raw_parts_mut(
+                        out.ptr.cast(),
+                        m,
+                        n,
+                        1,
+                        out.cs as isize,
+                    ),
                 )
-            }
+            };
+            faer::linalg::matmul::matmul(dst, accum, lhs, rhs, s(alpha), faer::Par::Seq);
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f32>() {
-        call!(matrixmultiply::sgemm, f32);
+        call!(f32);
     } else {
-        call!(matrixmultiply::dgemm, f64);
+        call!(f64);
     }
 }
 
@@ -506,6 +532,36 @@ mod tests {
             pool.install(|| split_product(512, 512, 200, false, 1.0, rayon::current_num_threads()))
         };
         assert_eq!(product(1), product(2));
+    }
+
+    #[test]
+    fn gemm_result_does_not_depend_on_operand_layout() {
+        // Backward products read their operands transposed (stride swaps); the forward ones read
+        // them as stored. The same values must give the same bits either way.
+        for (m, k, n) in [(128, 128, 64), (512, 300, 200), (33, 2000, 40)] {
+            let a = |i: usize, l: usize| ((i * 31 + l * 17) as f32 * 0.618_034).sin();
+            let b = |l: usize, j: usize| ((l * 13 + j * 7) as f32 * 1.732_05).cos();
+            let a_col: Vec<f32> = (0..m * k).map(|p| a(p % m, p / m)).collect();
+            let a_row: Vec<f32> = (0..m * k).map(|p| a(p / k, p % k)).collect();
+            let b_col: Vec<f32> = (0..k * n).map(|p| b(p % k, p / k)).collect();
+            let b_row: Vec<f32> = (0..k * n).map(|p| b(p / n, p % n)).collect();
+            let mut stored = vec![0.0f32; m * n];
+            gemm(
+                1.0,
+                Mat::new(&a_col, m, k),
+                Mat::new(&b_col, k, n),
+                0.0,
+                &mut stored,
+            );
+            let mut swapped = vec![0.0f32; m * n];
+            let (at, bt) = (Mat::new(&a_row, k, m).t(), Mat::new(&b_row, n, k).t());
+            gemm(1.0, at, bt, 0.0, &mut swapped);
+            let same = stored
+                .iter()
+                .zip(&swapped)
+                .all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same, "{m}x{k}x{n}");
+        }
     }
 
     #[test]

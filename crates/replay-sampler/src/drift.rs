@@ -12,6 +12,9 @@ use nalgebra::{DMatrix, RealField};
 /// Callers guarantee the shapes agree (integrators validate them once, before stepping), so
 /// implementations may index without further checks.
 ///
+/// A drift is `Sync`: for large batches an integrator evaluates it on one thread while it draws
+/// the step's noise on another (the draw order, and so every result, stays the same).
+///
 /// # Example
 ///
 /// ```
@@ -36,7 +39,7 @@ use nalgebra::{DMatrix, RealField};
 /// Decay(0.5).drift_into(&x, None, &mut f);
 /// assert_eq!(f.as_slice(), &[-0.5, 1.0]);
 /// ```
-pub trait Drift<T: RealField + Copy> {
+pub trait Drift<T: RealField + Copy>: Sync {
     /// Writes `f(states[:, j], current[:, j])` into `out[:, j]` for every column `j`.
     ///
     /// # Example

@@ -121,8 +121,7 @@ impl<T: RealField + Copy> Integrator<T> for EulerMaruyama<T> {
         R: Rng + ?Sized,
         StandardNormal: Distribution<T>,
     {
-        state.draw_noise(1, rng);
-        drift.drift_into(&state.positions, current, &mut state.drift);
+        state.draw_noise_and_drift(1, drift, current, rng);
         let (h, s) = (self.step, self.noise);
         let x = state.positions.as_mut_slice();
         for ((x, &f), &xi) in x

@@ -101,3 +101,48 @@ fn em_same_seed_is_bit_identical_in_f32() {
         assert!((w - *n as f64).abs() < 1e-4, "{w} vs {n}");
     }
 }
+
+/// Positions after `steps` steps of a batch large enough that the drift is evaluated on another
+/// thread while the noise is drawn (when the pool has two threads), on a pool of `threads`.
+fn large_batch_run<I: Integrator<f64> + Sync>(
+    scheme: &I,
+    threads: usize,
+    steps: usize,
+) -> Vec<u64> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let start = DMatrix::from_fn(64, 600, |i, j| ((i * 7 + j * 3) % 17) as f64 * 0.1 - 0.8);
+        let mut state = SamplerState::new(start).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        for _ in 0..steps {
+            scheme.step(&mut state, &Bump, None, &mut rng).unwrap();
+        }
+        state.positions().iter().map(|x| x.to_bits()).collect()
+    })
+}
+
+#[test]
+fn large_batches_give_the_same_bits_on_one_and_two_threads() {
+    // 64 × 600 = 38 400 normals per block: above the size at which drawing and the drift overlap.
+    let p = splitting(0.2, 1.0);
+    let em = EulerMaruyama::new(0.1, 0.3).unwrap();
+    let momentum = Momentum::new(0.3, 0.2).unwrap();
+    let adapted = Adapted::new(momentum, Adaptation::new(0.2, 5.0).unwrap());
+    assert_eq!(large_batch_run(&em, 1, 4), large_batch_run(&em, 2, 4));
+    assert_eq!(
+        large_batch_run(&momentum, 1, 4),
+        large_batch_run(&momentum, 2, 4)
+    );
+    assert_eq!(
+        large_batch_run(&adapted, 1, 4),
+        large_batch_run(&adapted, 2, 4)
+    );
+    let (baoab, obabo) = (Baoab::new(p), Obabo::new(p));
+    assert_eq!(large_batch_run(&baoab, 1, 4), large_batch_run(&baoab, 2, 4));
+    assert_eq!(large_batch_run(&obabo, 1, 4), large_batch_run(&obabo, 2, 4));
+    // The steps moved the states.
+    assert_ne!(large_batch_run(&em, 1, 1), large_batch_run(&em, 1, 2));
+}

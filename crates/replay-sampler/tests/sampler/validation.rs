@@ -1,7 +1,7 @@
 //! Every bad input gives the right typed error, naming the field and value; divergence names
 //! the step.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
@@ -216,18 +216,14 @@ fn validation_shapes_and_non_finite_inputs() {
 
 /// Returns NaN from its `fail_on`-th call on (1-based), a decaying field before.
 struct FailsOnCall {
-    calls: Cell<usize>,
+    calls: AtomicUsize,
     fail_on: usize,
 }
 
 impl Drift<f64> for FailsOnCall {
     fn drift_into(&self, states: &DMatrix<f64>, _: Option<&DMatrix<f64>>, out: &mut DMatrix<f64>) {
-        self.calls.set(self.calls.get() + 1);
-        let poison = if self.calls.get() >= self.fail_on {
-            f64::NAN
-        } else {
-            0.0
-        };
+        let calls = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let poison = if calls >= self.fail_on { f64::NAN } else { 0.0 };
         out.copy_from(&(states * -0.1));
         out[(0, 1)] += poison;
     }
@@ -238,7 +234,7 @@ fn validation_divergence_reports_the_failing_step_index() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     // One drift call per step: call 8 is step index 7.
     let drift = FailsOnCall {
-        calls: Cell::new(0),
+        calls: AtomicUsize::new(0),
         fail_on: 8,
     };
     let mut s = SamplerState::new(DMatrix::from_element(2, 2, 1.0)).unwrap();
@@ -267,7 +263,7 @@ fn validation_divergence_reports_the_failing_step_index() {
 
     // BAOAB calls the drift twice per step; a NaN at the closing kick poisons only velocities.
     let drift = FailsOnCall {
-        calls: Cell::new(0),
+        calls: AtomicUsize::new(0),
         fail_on: 8,
     };
     let mut s = SamplerState::new(DMatrix::from_element(2, 2, 1.0)).unwrap();
