@@ -445,7 +445,7 @@ impl<T: RealField + Copy> Step<'_, T> {
 /// the calling thread while another thread computes. Each hand-over wakes a thread, which on a
 /// virtual machine can cost as much as a small step: at shape A (2²⁰ multiply–adds per step)
 /// overlapping made the training step twice as slow as on one thread, at shape B (2²⁵·⁶) it pays.
-const OVERLAP_WORK: usize = 1 << 22;
+pub(crate) const OVERLAP_WORK: usize = 1 << 22;
 
 /// Steps per chunk of the backward pass: about [`CHUNK_COLUMNS`] columns, at least one step.
 pub(crate) fn chunk_steps(batch_size: usize, steps: usize) -> usize {

@@ -144,8 +144,12 @@ pub(crate) fn gemm<T: RealField + Copy>(
     unsafe { blocked_parts(alpha, a, b, beta, out, parts) }
 }
 
-/// Products with at least this many multiply–adds are split over the rayon pool.
-const PARALLEL_WORK: usize = 1 << 21;
+/// Products with at least this many multiply–adds (about 0.3 ms on one core) are split over the
+/// rayon pool. Below it the hand-over to a second thread, and that thread's spinning while the
+/// calling thread works on, cost more than the split saves: on a two-core virtual machine the
+/// training step at shape A (whose largest products have just under 2²⁵ multiply–adds) ran 10 % slower on
+/// two threads than on one with the threshold at 2²¹.
+pub(crate) const PARALLEL_WORK: usize = 1 << 25;
 
 /// A column-major block of the output: entry `(i, j)` at `ptr + i + j·cs`.
 #[derive(Clone, Copy)]
@@ -562,6 +566,14 @@ mod tests {
                 .all(|(x, y)| x.to_bits() == y.to_bits());
             assert!(same, "{m}x{k}x{n}");
         }
+    }
+
+    #[test]
+    fn thread_equality_test_shapes_reach_the_parallel_paths() {
+        // `train_is_bit_identical_on_one_and_two_threads` (tests/train.rs) proves nothing unless
+        // its steps overlap the noise and its chunk products are split.
+        assert!(256 * 256 * 128 >= crate::forward::OVERLAP_WORK);
+        assert!(256 * 1920 * 256 >= PARALLEL_WORK);
     }
 
     #[test]

@@ -341,8 +341,9 @@ fn trainer_step_equals_gradient_on_column_major_noise_then_adam() {
     assert_eq!(stepped, by_hand);
 }
 
-/// Products large enough to be split over threads: training on a pool of one thread and on a
-/// pool of two gives the same bits.
+/// Steps large enough that the next step's noise is drawn beside the arithmetic (256² · 128
+/// multiply–adds per step) and chunk products large enough to be split over threads
+/// (256 · 1920 · 256): training on a pool of one thread and on a pool of two gives the same bits.
 #[test]
 fn train_is_bit_identical_on_one_and_two_threads() {
     let run_on = |threads: usize| {
@@ -352,7 +353,7 @@ fn train_is_bit_identical_on_one_and_two_threads() {
             .unwrap();
         pool.install(|| {
             let mut rng = ChaCha8Rng::seed_from_u64(8);
-            let config = NetworkConfig::new(128, 2, 2).with_leak(0.2);
+            let config = NetworkConfig::new(256, 2, 2).with_leak(0.2);
             let mut net = Network::<f32>::init(config, &mut rng).unwrap();
             let train_config = TrainConfig::new(Dynamics::new(0.01), 128, 20, 3);
             let summary = train(
