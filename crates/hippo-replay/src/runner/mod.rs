@@ -163,6 +163,16 @@ pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
     let config = &options.config;
     config.validate()?;
     let out = &options.out;
+    if out.exists() && !out.is_dir() {
+        // Said of the output path itself, rather than of the first directory made under it.
+        return Err(RunError::Io {
+            path: out.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "exists and is not a directory (the output must be a directory)",
+            ),
+        });
+    }
     let checkpoints = out.join("checkpoints");
     let cell_dir = out.join("cells");
     create_dir(&checkpoints)?;
