@@ -33,14 +33,23 @@ struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Seeds per task and activation (overrides the configuration).
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_count)]
     seeds: Option<usize>,
     /// Worker threads (default: one per core).
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_count)]
     threads: Option<usize>,
     /// Retrain and remeasure every cell instead of reusing cached results.
     #[arg(long)]
     fresh: bool,
+}
+
+/// Parses a count of at least one. Negative numbers are let through to here (rather than read as
+/// flags) so that `--seeds -1` is answered with what a count must be.
+fn positive_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number of at least 1".into()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -66,12 +75,6 @@ fn reproduce(args: Args) -> Result<(), RunError> {
     if let Some(seeds) = args.seeds {
         config.run.seeds = seeds;
         config.validate()?;
-    }
-    if args.threads == Some(0) {
-        return Err(RunError::InvalidField {
-            field: "--threads",
-            value: "0".into(),
-        });
     }
     let out = args
         .out
@@ -103,4 +106,30 @@ fn reproduce(args: Args) -> Result<(), RunError> {
     );
     println!("report: {}", options.out.join("report.md").display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_must_be_whole_and_at_least_one() {
+        assert_eq!(positive_count("1"), Ok(1));
+        assert_eq!(positive_count(" 12 "), Ok(12));
+        for bad in ["0", "-1", "2.5", "three", "", "99999999999999999999999"] {
+            assert!(positive_count(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn negative_seed_counts_reach_the_parser_rather_than_read_as_flags() {
+        let err = Args::try_parse_from(["reproduce", "--seeds", "-1"]).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("'-1'") && message.contains("at least 1"),
+            "{message}"
+        );
+        let args = Args::try_parse_from(["reproduce", "--seeds", "3", "--threads", "2"]).unwrap();
+        assert_eq!((args.seeds, args.threads), (Some(3), Some(2)));
+    }
 }

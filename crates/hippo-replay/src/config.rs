@@ -390,10 +390,37 @@ fn merge(
             (Some(toml::Value::Table(_)), _) => {
                 return Err(RunError::Config(format!("{path} must be a table")));
             }
-            (Some(slot), value) => *slot = value,
+            (Some(slot), value) => *slot = same_type(slot, value, &path)?,
         }
     }
     Ok(())
+}
+
+/// The override `value` for a profile field whose current value is `slot`, checked against the
+/// field's type here because a type error found later, in the merged text, could only point at a
+/// line of that text, which the user never wrote. A whole number given for a real is widened.
+fn same_type(slot: &toml::Value, value: toml::Value, path: &str) -> Result<toml::Value, RunError> {
+    use toml::Value::{Float, Integer};
+    match (slot, value) {
+        (Float(_), Integer(i)) => Ok(Float(i as f64)),
+        (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => {
+            Ok(value)
+        }
+        (slot, value) => Err(RunError::Config(format!(
+            "{path} must be {}, not {} ({value})",
+            with_article(slot.type_str()),
+            with_article(value.type_str())
+        ))),
+    }
+}
+
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {type_name}")
 }
 
 #[cfg(test)]
@@ -422,9 +449,30 @@ mod tests {
     }
 
     #[test]
-    fn rejects_wrong_type() {
+    fn rejects_wrong_type_naming_the_field_and_both_types() {
         let err = Config::with_overrides("quick", "[run]\nseeds = \"three\"\n").unwrap_err();
-        assert!(err.to_string().contains("seeds"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "configuration: run.seeds must be an integer, not a string (\"three\")"
+        );
+        let err = Config::with_overrides("quick", "[replay]\nlambda_v = true\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("replay.lambda_v must be a float, not a boolean (true)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_whole_number_is_accepted_for_a_real_but_not_the_reverse() {
+        let c = Config::with_overrides("quick", "[replay]\nlambda_v = 1\n").unwrap();
+        assert_eq!(c.replay.lambda_v, 1.0);
+        let err = Config::with_overrides("quick", "[run]\nseeds = 2.0\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("run.seeds must be an integer, not a float (2.0)"),
+            "{err}"
+        );
     }
 
     #[test]
