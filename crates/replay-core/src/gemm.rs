@@ -129,20 +129,30 @@ pub(crate) fn gemm<T: RealField + Copy>(
     if id != TypeId::of::<f32>() && id != TypeId::of::<f64>() {
         return gemm_loops(alpha, a, b, beta, c);
     }
-    let parts = if m * k * n >= PARALLEL_WORK {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
+    let threads = rayon::current_num_threads();
+    let work = m * k * n;
     let out = Out {
         ptr: c.as_mut_ptr(),
         rows: m,
         cols: n,
         cs: m,
     };
-    // SAFETY: `out` addresses exactly the `m × n` entries of the exclusively borrowed `c`.
+    if threads > 1 && work >= SHARED_PACKING_WORK {
+        // SAFETY: `out` addresses exactly the `m × n` entries of the exclusively borrowed `c`.
+        return unsafe { blocked(alpha, a, b, beta, out, faer::Par::rayon(threads)) };
+    }
+    let parts = if work >= PARALLEL_WORK { threads } else { 1 };
+    // SAFETY: as above.
     unsafe { blocked_parts(alpha, a, b, beta, out, parts) }
 }
+
+/// Products with at least this many multiply–adds go to faer's own parallel product, whose
+/// threads share the packed operands, instead of being split into independent blocks that each
+/// pack all of the shared operand. Measured on a two-core Zen 4 (fastest-of-25 medians): faer's
+/// parallel product ran `512 × 512 × 2000` at 186 GFLOP/s against 174 for two halves and
+/// `512 × 2000 × 512` at 180 against 151, but `512 × 512 × 200` (a replay or per-step product at
+/// shape B) at 110 against 179, so products below this size keep the split.
+pub(crate) const SHARED_PACKING_WORK: usize = 1 << 26;
 
 /// Products with at least this many multiply–adds (about 0.3 ms on one core) are split over the
 /// rayon pool. Below it the hand-over to a second thread, and that thread's spinning while the
@@ -192,14 +202,14 @@ unsafe fn blocked_parts<T: RealField + Copy>(
     let len = if by_rows { m } else { n };
     if parts < 2 || len < 64 {
         // SAFETY: forwarded from the caller.
-        return unsafe { blocked(alpha, a, b, beta, out) };
+        return unsafe { blocked(alpha, a, b, beta, out, faer::Par::Seq) };
     }
     let first = parts / 2;
     // A multiple of 32 so that the kernels' tiles stay whole.
     let cut = (len * first / parts).div_ceil(32) * 32;
     if cut >= len {
         // SAFETY: forwarded from the caller.
-        return unsafe { blocked(alpha, a, b, beta, out) };
+        return unsafe { blocked(alpha, a, b, beta, out, faer::Par::Seq) };
     }
     let (a1, a2, b1, b2, o1, o2) = if by_rows {
         let o1 = Out { rows: cut, ..out };
@@ -229,13 +239,15 @@ unsafe fn blocked_parts<T: RealField + Copy>(
     );
 }
 
-/// One call of faer's blocked kernel for `T`, on the calling thread.
+/// One call of faer's blocked kernel for `T`: on the calling thread with `Par::Seq`, over the
+/// rayon pool with `Par::Rayon`.
 ///
 /// faer is the backend because it was measured 1.3–2.4× faster than `matrixmultiply` at the
-/// network's shapes on an AVX-512 machine (docs/performance.md). Two properties of it are relied
-/// on, and tested here and by the training and replay equality tests: on one thread
-/// (`Par::Seq`) an output entry does not depend on which block of rows or columns (of at least
-/// [`SKINNY`]` + 1` entries) it is computed in, and it does not depend on the operands' strides.
+/// network's shapes on an AVX-512 machine (docs/performance.md). Three properties of it are
+/// relied on, and tested here and by the training and replay equality tests: an output entry
+/// does not depend on which block of rows or columns (of at least [`SKINNY`]` + 1` entries) it
+/// is computed in, nor on the operands' strides, nor on how many threads faer's own parallel
+/// product runs on (it divides the output, never the inner dimension).
 ///
 /// # Safety
 ///
@@ -246,6 +258,7 @@ unsafe fn blocked<T: RealField + Copy>(
     b: Mat<'_, T>,
     beta: T,
     out: Out<T>,
+    par: faer::Par,
 ) {
     let (m, k, n) = (out.rows, a.cols, out.cols);
     let accum = if beta == T::zero() {
@@ -291,7 +304,7 @@ unsafe fn blocked<T: RealField + Copy>(
                     ),
                 )
             };
-            faer::linalg::matmul::matmul(dst, accum, lhs, rhs, s(alpha), faer::Par::Seq);
+            faer::linalg::matmul::matmul(dst, accum, lhs, rhs, s(alpha), par);
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f32>() {
@@ -538,6 +551,54 @@ mod tests {
         assert_eq!(product(1), product(2));
     }
 
+    /// `gemm` itself, on a pool of `threads`: above [`SHARED_PACKING_WORK`] on two threads it is
+    /// faer's parallel product, below it the split.
+    fn pooled_product(m: usize, k: usize, n: usize, transposed: bool, threads: usize) -> Vec<f32> {
+        let x: Vec<f32> = (0..m * k).map(|i| ((i as f32) * 0.618_034).sin()).collect();
+        let y: Vec<f32> = (0..k * n).map(|i| ((i as f32) * 1.732_05).cos()).collect();
+        let (a, b) = if transposed {
+            (Mat::new(&x, k, m).t(), Mat::new(&y, n, k).t())
+        } else {
+            (Mat::new(&x, m, k), Mat::new(&y, k, n))
+        };
+        let mut c: Vec<f32> = (0..m * n).map(|i| (i as f32 * 0.1).sin()).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| gemm(1.5, a, b, 1.0, &mut c));
+        c
+    }
+
+    #[test]
+    fn gemm_shared_packing_product_is_bit_identical_on_one_two_and_three_threads() {
+        // The shapes of training B's chunk products, one below the threshold, and odd sizes.
+        for (m, k, n) in [
+            (512, 512, 2000),
+            (512, 2000, 512),
+            (300, 1999, 257),
+            (512, 512, 200),
+        ] {
+            for transposed in [false, true] {
+                let one = pooled_product(m, k, n, transposed, 1);
+                for threads in [2, 3] {
+                    let many = pooled_product(m, k, n, transposed, threads);
+                    let same = one
+                        .iter()
+                        .zip(&many)
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(
+                        same,
+                        "{m}x{k}x{n} transposed {transposed} threads {threads}"
+                    );
+                }
+            }
+        }
+    }
+    const _: () = assert!(512 * 512 * 2000 >= SHARED_PACKING_WORK);
+    const _: () = assert!(300 * 1999 * 257 >= SHARED_PACKING_WORK);
+    const _: () = assert!(512 * 512 * 200 < SHARED_PACKING_WORK);
+
     #[test]
     fn gemm_result_does_not_depend_on_operand_layout() {
         // Backward products read their operands transposed (stride swaps); the forward ones read
@@ -569,9 +630,10 @@ mod tests {
     }
 
     // `train_is_bit_identical_on_one_and_two_threads` (tests/train.rs) proves nothing unless its
-    // steps overlap the noise and its chunk products are split: checked when the tests compile.
+    // steps overlap the noise and its chunk products run over the pool: checked when the tests
+    // compile.
     const _: () = assert!(256 * 256 * 128 >= crate::forward::OVERLAP_WORK);
-    const _: () = assert!(256 * 1920 * 256 >= PARALLEL_WORK);
+    const _: () = assert!(256 * 1920 * 256 >= SHARED_PACKING_WORK);
 
     #[test]
     fn gemm_with_zero_beta_ignores_nan_in_output() {
