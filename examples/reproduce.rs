@@ -11,8 +11,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use clap::builder::PossibleValuesParser;
 use hippo_replay::RunError;
-use hippo_replay::config::Config;
+use hippo_replay::config::{Config, PROFILES};
 use hippo_replay::report::write_report;
 use hippo_replay::runner::{RunOptions, run};
 
@@ -24,7 +25,7 @@ use hippo_replay::runner::{RunOptions, run};
 )]
 struct Args {
     /// Embedded profile to start from: quick (minutes) or paper (full scale).
-    #[arg(long, default_value = "quick")]
+    #[arg(long, default_value = "quick", value_parser = PossibleValuesParser::new(PROFILES))]
     profile: String,
     /// TOML file overriding any field of the profile.
     #[arg(long)]
@@ -71,7 +72,14 @@ fn reproduce(args: Args) -> Result<(), RunError> {
         })?,
         None => String::new(),
     };
-    let mut config = Config::with_overrides(&args.profile, &overrides)?;
+    let mut config =
+        Config::with_overrides(&args.profile, &overrides).map_err(|e| match (e, &args.config) {
+            // The library reads text, not files: name the file the text came from.
+            (RunError::Config(message), Some(path)) => {
+                RunError::Config(message.replacen("override file", &path.display().to_string(), 1))
+            }
+            (e, _) => e,
+        })?;
     if let Some(seeds) = args.seeds {
         config.run.seeds = seeds;
         config.validate()?;
@@ -131,5 +139,19 @@ mod tests {
         );
         let args = Args::try_parse_from(["reproduce", "--seeds", "3", "--threads", "2"]).unwrap();
         assert_eq!((args.seeds, args.threads), (Some(3), Some(2)));
+    }
+
+    #[test]
+    fn an_unknown_profile_is_refused_with_the_known_ones() {
+        let err = Args::try_parse_from(["reproduce", "--profile", "nosuch"]).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("'nosuch'") && message.contains("quick") && message.contains("paper"),
+            "{message}"
+        );
+        assert_eq!(
+            Args::try_parse_from(["reproduce"]).unwrap().profile,
+            "quick"
+        );
     }
 }

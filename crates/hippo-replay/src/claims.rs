@@ -1,4 +1,4 @@
-//! The claims of DESIGN.md 1 as testable comparisons, and the rule that turns a paired
+//! The three claims (leakage, adaptation, momentum) as testable comparisons, and the rule that turns a paired
 //! confidence interval into a verdict.
 
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ impl Expect {
 pub struct ClaimSpec {
     /// Stable identifier.
     pub id: &'static str,
-    /// Which claim of DESIGN.md 1 (1 leakage, 2 adaptation, 3 momentum).
+    /// Which claim (1 leakage, 2 adaptation, 3 momentum).
     pub claim: u8,
     /// The claim in words.
     pub statement: &'static str,
@@ -65,7 +65,7 @@ pub struct ClaimSpec {
 /// visited of at most five percentage points counts as kept.
 pub const EXPLORATION_MARGIN: f64 = 0.05;
 
-/// The claims of DESIGN.md 1, each as one paired comparison.
+/// The claims, each as one paired comparison.
 ///
 /// ```
 /// let specs = hippo_replay::claims::claim_specs();

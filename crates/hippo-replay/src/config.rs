@@ -96,7 +96,7 @@ pub struct TrainingSettings {
     pub weight_decay: f64,
 }
 
-/// The replay protocol (DESIGN.md 4) and the replay-time mechanisms.
+/// The replay protocol (docs/experiments.md, Protocol) and the replay-time mechanisms.
 ///
 /// ```
 /// let r = hippo_replay::config::Config::profile("quick").unwrap().replay;
@@ -355,6 +355,16 @@ fn invalid(field: &'static str, value: impl std::fmt::Display) -> RunError {
         value: value.to_string(),
     }
 }
+
+/// The names of the embedded profiles, for [`Config::profile`].
+///
+/// ```
+/// use hippo_replay::config::{Config, PROFILES};
+/// for name in PROFILES {
+///     assert_eq!(Config::profile(name).unwrap().run.name, name);
+/// }
+/// ```
+pub const PROFILES: [&str; 2] = ["quick", "paper"];
 
 fn profile_text(name: &str) -> Result<&'static str, RunError> {
     match name {

@@ -84,7 +84,7 @@ impl Variant {
     }
 }
 
-/// A metric recorded per seed and variant (DESIGN.md 7).
+/// A metric recorded per seed and variant (defined in docs/experiments.md, Protocol).
 ///
 /// ```
 /// use hippo_replay::variant::Metric;

@@ -1,5 +1,5 @@
-//! Exact backpropagation through time of the update of DESIGN.md section 2, with the noise a
-//! fixed sample, for every combination of leak, adaptation and momentum.
+//! Exact backpropagation through time of the network's update (see the crate documentation),
+//! with the noise a fixed sample, for every combination of leak, adaptation and momentum.
 //!
 //! Per step `t` (from `h_t, v_t, a_t` to `h_{t+1}, v_{t+1}, a_{t+1}`):
 //!

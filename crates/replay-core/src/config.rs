@@ -26,7 +26,7 @@ pub enum Activation {
     Identity,
 }
 
-/// Architecture of the network of DESIGN.md section 2.
+/// Architecture of the network: its sizes, activation and leak.
 ///
 /// ```
 /// use replay_core::{Activation, NetworkConfig};

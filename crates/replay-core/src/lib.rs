@@ -1,7 +1,7 @@
 //! The noisy recurrent network of hippo-replay: its drift, exact BPTT gradients, Adam, training
 //! and checkpoints.
 //!
-//! The network (DESIGN.md section 2) has hidden state `h`, optional momentum `v` and adaptation
+//! The network has hidden state `h`, optional momentum `v` and adaptation
 //! `a`, and follows `h_{t+1} = h_t + α (φ(W h_t + U u_t + b − a_t) − h_t) + σ ξ_t` (or its
 //! momentum form). [`Network`] implements the sampler's [`Drift`](replay_sampler::Drift), so
 //! replay ([`replay()`]) is a sampler integrator applied to the trained network; training

@@ -1,5 +1,5 @@
 //! The training forward pass against the sampler-facing drift and against a naive transcription
-//! of the update of DESIGN.md section 2.
+//! of the network's update (the crate documentation's equation).
 
 mod common;
 
@@ -161,7 +161,7 @@ fn drift_training_forward_equals_sampler_steps_bit_for_bit_f64() {
     }
 }
 
-/// DESIGN.md section 2 transcribed one trajectory and one step at a time with plain matrix
+/// The network's update transcribed one trajectory and one step at a time with plain matrix
 /// expressions, independently of the batched kernels.
 fn naive_states(
     net: &Network<f64>,

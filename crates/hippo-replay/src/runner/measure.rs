@@ -1,4 +1,4 @@
-//! The metrics of DESIGN.md 7 for one replay variant of one network.
+//! The metrics of docs/experiments.md (Protocol) for one replay variant of one network.
 
 use nalgebra::DMatrix;
 use rand::Rng;
