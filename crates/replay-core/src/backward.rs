@@ -33,8 +33,8 @@ use crate::config::{Activation, Dynamics, Loss};
 use crate::error::{ShapeError, TrainError};
 use crate::forward::{Coefficients, Noise, Workspace, chunk_steps, cross_entropy, mse_gradient};
 use crate::gemm::{Mat, SKINNY, gemm};
-use crate::simd::wide;
 use crate::weights::Weights;
+use replay_sampler::simd::wide;
 
 /// Adds the sum of the columns of a column-major `rows × _` slice to `out` (length `rows`),
 /// after zeroing `out` when `fresh`.

@@ -397,7 +397,7 @@ macro_rules! with_activation {
         match net.config().activation {
             $crate::config::Activation::Relu => {
                 let $phi = $crate::cell::relu;
-                $crate::simd::wide(
+                replay_sampler::simd::wide(
                     #[inline(always)]
                     || $body,
                 )
@@ -405,14 +405,14 @@ macro_rules! with_activation {
             $crate::config::Activation::Tanh => {
                 let tanh = $crate::cell::Tanh::new();
                 let $phi = |x| tanh.apply(x);
-                $crate::simd::wide(
+                replay_sampler::simd::wide(
                     #[inline(always)]
                     || $body,
                 )
             }
             $crate::config::Activation::Identity => {
                 let $phi = |x| x;
-                $crate::simd::wide(
+                replay_sampler::simd::wide(
                     #[inline(always)]
                     || $body,
                 )

@@ -13,7 +13,7 @@ use crate::cell::{Network, drift_value, readout, with_activation};
 use crate::config::{Dynamics, Loss, NetworkConfig};
 use crate::error::{ConfigError, ShapeError, TrainError};
 use crate::gemm::sum_pairs;
-use crate::simd::wide;
+use replay_sampler::simd::wide;
 
 /// The mechanism coefficients converted once to the scalar type.
 #[derive(Debug, Clone, Copy)]

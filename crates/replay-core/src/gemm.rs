@@ -19,7 +19,7 @@ use std::any::TypeId;
 
 use nalgebra::RealField;
 
-use crate::simd::wide;
+use replay_sampler::simd::wide;
 
 /// Largest number of result rows or columns handled by the direct loops.
 pub(crate) const SKINNY: usize = 4;

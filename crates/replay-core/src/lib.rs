@@ -30,7 +30,6 @@ mod error;
 mod forward;
 mod gemm;
 mod replay;
-mod simd;
 pub mod toy;
 mod train;
 mod weights;

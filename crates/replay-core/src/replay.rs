@@ -4,7 +4,6 @@
 
 use nalgebra::{DMatrix, DMatrixView, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 use replay_sampler::{
     Adapted, EulerMaruyama, Integrator, Observer as SamplerObserver, SamplerState,
 };
@@ -51,7 +50,6 @@ where
     T: RealField + Copy,
     R: Rng + ?Sized,
     O: SamplerObserver<T> + ?Sized,
-    StandardNormal: Distribution<T>,
 {
     let k = Coefficients::<T>::new(dynamics)?;
     let h0 = network.initial_state(initial_codes)?;

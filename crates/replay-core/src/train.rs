@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
+use replay_sampler::fill_standard_normal_slice;
 use replay_tasks::{Batch, Task};
 
 use crate::adam::Adam;
@@ -198,10 +198,10 @@ impl<T: RealField + Copy> Trainer<T> {
         &self.workspace
     }
 
-    /// One update on `batch`: draws the noise sample from `rng` (column-major, as
-    /// [`fill_standard_normal`](replay_sampler::fill_standard_normal) on `N × T·B`, drawn one
-    /// step's block at a time), computes the loss and its exact gradient, checks both are
-    /// finite, and applies Adam.
+    /// One update on `batch`: draws the noise sample from `rng` (one
+    /// [`fill_standard_normal`](replay_sampler::fill_standard_normal) of `N × B` per step, in step
+    /// order; when `N · B` is even that is one column-major fill of `N × T·B`), computes the loss
+    /// and its exact gradient, checks both are finite, and applies Adam.
     ///
     /// ```
     /// use nalgebra::DMatrix;
@@ -229,7 +229,6 @@ impl<T: RealField + Copy> Trainer<T> {
     ) -> Result<StepReport, TrainError>
     where
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let step = self.step;
         let expected = (self.config.batch_size, self.config.steps);
@@ -238,13 +237,9 @@ impl<T: RealField + Copy> Trainer<T> {
             expected,
             (batch.batch_size, batch.steps),
         )?;
-        // Step t's block is drawn just before step t runs; drawn in step order, the blocks are
-        // exactly the columns of one `N × T·B` sample filled column-major.
-        let mut draw = |block: &mut [T]| {
-            for x in block {
-                *x = StandardNormal.sample(&mut *rng);
-            }
-        };
+        // Step t's block is drawn just before step t runs, so that the noise is never stored
+        // whole.
+        let mut draw = |block: &mut [T]| fill_standard_normal_slice(block, &mut *rng);
         let mut noise = Noise::Drawn(&mut draw, self.noise.as_mut_slice());
         let loss = self.workspace.gradient_with(
             network,
@@ -333,7 +328,6 @@ where
     K: Task + ?Sized,
     R: Rng + ?Sized,
     O: Observer + ?Sized,
-    StandardNormal: Distribution<T>,
 {
     let nc = network.config();
     let task_dims = (task.input_dim(), task.output_dim());

@@ -6,7 +6,6 @@ mod common;
 use nalgebra::{DMatrix, RealField};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rand_distr::{Distribution, StandardNormal};
 use replay_core::{Activation, Dynamics, Momentum, Network, NetworkConfig, Workspace};
 use replay_sampler::{
     Adaptation, Adapted, EulerMaruyama, Integrator, SamplerState, fill_standard_normal,
@@ -64,7 +63,6 @@ fn sampler_states<T>(
 ) -> Vec<DMatrix<T>>
 where
     T: RealField + Copy,
-    StandardNormal: Distribution<T>,
 {
     let c = |x: f64| -> T { nalgebra::convert(x) };
     let sigma = c(dynamics.noise);
@@ -105,9 +103,10 @@ fn forward_states<T>(
 ) -> DMatrix<T>
 where
     T: RealField + Copy,
-    StandardNormal: Distribution<T>,
 {
-    // One N × T·B draw has the same order as T per-step N × B draws: block t is step t.
+    // One N × T·B draw has the same order as T per-step N × B draws when N · B is even, as in
+    // every case here: block t is step t.
+    assert_eq!(net.hidden() * batch.batch_size % 2, 0);
     let mut noise = DMatrix::zeros(net.hidden(), batch.batch_size * batch.steps);
     fill_standard_normal(&mut noise, &mut ChaCha8Rng::seed_from_u64(seed));
     let mut ws = Workspace::new();

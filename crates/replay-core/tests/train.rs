@@ -13,7 +13,7 @@ use replay_core::{
     Activation, Adam, AdamConfig, Dynamics, Loss, Momentum, Network, NetworkConfig, Observer,
     ShapeError, StepReport, TrainConfig, TrainError, TrainSummary, Weights, Workspace, train,
 };
-use replay_sampler::fill_standard_normal;
+use replay_sampler::{fill_standard_normal, fill_standard_normal_slice};
 use replay_tasks::{Batch, Task};
 
 fn tiny_config() -> TrainConfig {
@@ -308,37 +308,47 @@ fn rejects_invalid_training_configuration_before_any_update() {
     assert_eq!(net, before);
 }
 
-/// The trainer draws its noise one step's block at a time; that must be exactly the sample
-/// `fill_standard_normal` draws column-major for the whole sequence, so a step equals the
-/// gradient on that sample followed by Adam, bit for bit.
+/// The trainer draws its noise one step's `N × B` block at a time with `fill_standard_normal`,
+/// so a step equals the gradient on those blocks followed by Adam, bit for bit. When `N · B` is
+/// even the blocks are one column-major fill of `N × T·B`; when it is odd each block discards
+/// one sine, so only the per-step fills reproduce it.
 #[test]
-fn trainer_step_equals_gradient_on_column_major_noise_then_adam() {
-    let net_config = NetworkConfig::new(16, 2, 2).with_leak(0.3);
-    let mut rng = ChaCha8Rng::seed_from_u64(21);
-    let net = Network::<f32>::init(net_config.clone(), &mut rng).unwrap();
-    let dynamics = Dynamics::new(0.05).with_momentum(Momentum::new(0.5));
-    let config = TrainConfig::new(dynamics, 6, 9, 1);
-    let batch: Batch<f32> = RandomWalk::default().sample_batch(&mut rng, 6, 9);
+fn trainer_step_equals_gradient_on_per_step_noise_then_adam() {
+    for (hidden, paths) in [(16, 6), (5, 3)] {
+        let steps = 9;
+        let net_config = NetworkConfig::new(hidden, 2, 2).with_leak(0.3);
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let net = Network::<f32>::init(net_config.clone(), &mut rng).unwrap();
+        let dynamics = Dynamics::new(0.05).with_momentum(Momentum::new(0.5));
+        let config = TrainConfig::new(dynamics, paths, steps, 1);
+        let batch: Batch<f32> = RandomWalk::default().sample_batch(&mut rng, paths, steps);
 
-    let mut stepped = net.clone();
-    let mut trainer = replay_core::Trainer::new(&stepped, config.clone()).unwrap();
-    let report = trainer
-        .step(&mut stepped, &batch, &mut ChaCha8Rng::seed_from_u64(4))
-        .unwrap();
+        let mut stepped = net.clone();
+        let mut trainer = replay_core::Trainer::new(&stepped, config.clone()).unwrap();
+        let report = trainer
+            .step(&mut stepped, &batch, &mut ChaCha8Rng::seed_from_u64(4))
+            .unwrap();
 
-    let mut by_hand = net;
-    let mut noise = DMatrix::zeros(16, 54);
-    fill_standard_normal(&mut noise, &mut ChaCha8Rng::seed_from_u64(4));
-    let mut grads = Weights::zeros(&net_config);
-    let loss = Workspace::new()
-        .gradient(&by_hand, &dynamics, &batch, &noise, Loss::Mse, &mut grads)
-        .unwrap();
-    Adam::new(config.optimizer, &net_config)
-        .unwrap()
-        .update(&mut by_hand, &mut grads)
-        .unwrap();
-    assert_eq!(report.loss.to_bits(), f64::from(loss).to_bits());
-    assert_eq!(stepped, by_hand);
+        let mut by_hand = net;
+        let mut noise = DMatrix::zeros(hidden, paths * steps);
+        let mut noise_rng = ChaCha8Rng::seed_from_u64(4);
+        for block in noise.as_mut_slice().chunks_mut(hidden * paths) {
+            fill_standard_normal_slice(block, &mut noise_rng);
+        }
+        let mut whole = DMatrix::zeros(hidden, paths * steps);
+        fill_standard_normal(&mut whole, &mut ChaCha8Rng::seed_from_u64(4));
+        assert_eq!(whole == noise, hidden * paths % 2 == 0);
+        let mut grads = Weights::zeros(&net_config);
+        let loss = Workspace::new()
+            .gradient(&by_hand, &dynamics, &batch, &noise, Loss::Mse, &mut grads)
+            .unwrap();
+        Adam::new(config.optimizer, &net_config)
+            .unwrap()
+            .update(&mut by_hand, &mut grads)
+            .unwrap();
+        assert_eq!(report.loss.to_bits(), f64::from(loss).to_bits());
+        assert_eq!(stepped, by_hand);
+    }
 }
 
 /// Steps large enough that the next step's noise is drawn beside the arithmetic (256² · 128

@@ -2,7 +2,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, require};
@@ -173,7 +172,6 @@ impl<I: Integrator<T>, T: RealField + Copy> Integrator<T> for Adapted<I, T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let shape = state.positions.shape();
         // Taken out of the state so the inner scheme can borrow the state mutably.

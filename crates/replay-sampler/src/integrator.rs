@@ -2,7 +2,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, shape};
@@ -64,8 +63,7 @@ pub trait Integrator<T: RealField + Copy> {
         rng: &mut R,
     ) where
         D: Drift<T> + ?Sized,
-        R: Rng + ?Sized,
-        StandardNormal: Distribution<T>;
+        R: Rng + ?Sized;
 
     /// One checked step: rejects a `current` whose shape differs from the state's, a state whose
     /// dimension differs from [`Drift::dim`], and a result with NaN or infinities
@@ -101,7 +99,6 @@ pub trait Integrator<T: RealField + Copy> {
     where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         check_inputs(state, drift, current)?;
         self.update(state, drift, current, rng);
@@ -150,7 +147,6 @@ pub trait Integrator<T: RealField + Copy> {
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
         O: Observer<T> + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         for _ in 0..steps {
             self.step(state, drift, current, rng)?;

@@ -41,6 +41,7 @@ mod overdamped;
 mod record;
 mod scheme;
 pub mod scores;
+pub mod simd;
 mod splitting;
 mod state;
 
@@ -49,7 +50,7 @@ pub use drift::Drift;
 pub use error::SamplerError;
 pub use integrator::Integrator;
 pub use momentum::Momentum;
-pub use noise::fill_standard_normal;
+pub use noise::{fill_standard_normal, fill_standard_normal_slice, standard_normal_pair};
 pub use overdamped::EulerMaruyama;
 pub use record::{Observer, Trajectory};
 pub use scheme::Scheme;

@@ -2,7 +2,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, non_negative, require};
@@ -136,7 +135,6 @@ impl<T: RealField + Copy> Integrator<T> for Momentum<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let k = state.start_second_order(1, drift, current, rng);
         let keep = T::one() - self.friction;

@@ -2,7 +2,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, non_negative, positive};
@@ -119,7 +118,6 @@ impl<T: RealField + Copy> Integrator<T> for EulerMaruyama<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         state.draw_noise_and_drift(1, drift, current, rng);
         let (h, s) = (self.step, self.noise);

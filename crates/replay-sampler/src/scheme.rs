@@ -2,7 +2,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::integrator::Integrator;
@@ -59,7 +58,6 @@ impl<T: RealField + Copy> Integrator<T> for Scheme<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         match self {
             Scheme::EulerMaruyama(s) => s.update(state, drift, current, rng),

@@ -10,7 +10,6 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, non_negative, positive};
@@ -168,7 +167,6 @@ impl<T: RealField + Copy> Integrator<T> for Baoab<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let half = self.params.step * nalgebra::convert::<f64, T>(0.5);
         let (c, d) = self.params.ou(self.params.step);
@@ -250,7 +248,6 @@ impl<T: RealField + Copy> Integrator<T> for Obabo<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let h = self.params.step;
         let half = h * nalgebra::convert::<f64, T>(0.5);

@@ -2,11 +2,10 @@
 
 use nalgebra::{DMatrix, RealField};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::drift::Drift;
 use crate::error::{SamplerError, finite_entries, first_non_finite, shape};
-use crate::noise::fill_slice;
+use crate::noise::fill_standard_normal_slice;
 
 /// Steps drawing at least this many standard normals evaluate their drift on another thread
 /// meanwhile. Handing work to a sleeping thread and waiting for it costs tens of microseconds on
@@ -273,7 +272,6 @@ impl<T: RealField + Copy> SamplerState<T> {
     ) where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         let (rows, cols) = (self.dim(), self.batch() * blocks);
         if self.noise.shape() != (rows, cols) {
@@ -284,10 +282,10 @@ impl<T: RealField + Copy> SamplerState<T> {
         if noise.len() >= OVERLAP_NOISE && rayon::current_num_threads() > 1 {
             rayon::in_place_scope(|scope| {
                 scope.spawn(|_| drift.drift_into(positions, current, out));
-                fill_slice(noise, rng);
+                fill_standard_normal_slice(noise, rng);
             });
         } else {
-            fill_slice(noise, rng);
+            fill_standard_normal_slice(noise, rng);
             drift.drift_into(positions, current, out);
         }
     }
@@ -304,7 +302,6 @@ impl<T: RealField + Copy> SamplerState<T> {
     where
         D: Drift<T> + ?Sized,
         R: Rng + ?Sized,
-        StandardNormal: Distribution<T>,
     {
         self.draw_noise_and_drift(blocks, drift, current, rng);
         let (rows, cols) = self.positions.shape();

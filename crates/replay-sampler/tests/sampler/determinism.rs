@@ -32,7 +32,6 @@ pub fn record<T, I>(scheme: &I, seed: u64, steps: usize, current: Option<&DMatri
 where
     T: RealField + Copy,
     I: Integrator<T>,
-    rand_distr::StandardNormal: rand_distr::Distribution<T>,
 {
     let start = DMatrix::from_fn(3, 5, |i, j| {
         nalgebra::convert::<f64, T>((i * 5 + j) as f64 * 0.1 - 0.7)

@@ -4,6 +4,7 @@ mod adaptation;
 mod common;
 mod determinism;
 mod momentum;
+mod noise;
 mod overdamped;
 mod scores;
 mod splitting;
