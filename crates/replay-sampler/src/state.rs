@@ -9,8 +9,9 @@ use crate::noise::fill_standard_normal_slice;
 
 /// Steps drawing at least this many standard normals evaluate their drift on another thread
 /// meanwhile. Handing work to a sleeping thread and waiting for it costs tens of microseconds on
-/// a virtual machine; measured, it doubled a replay step that draws 8192 normals (≈ 0.1 ms) and
-/// cut one that draws 102 400 by a quarter.
+/// a virtual machine: it doubled a replay step that draws 8192 normals, whose draw takes about
+/// 10 µs. At 102 400 normals (about 0.1 ms of drawing beside a drift of about 1 ms) overlapping
+/// and drawing first measured the same; overlapping is kept for drifts cheaper than their noise.
 const OVERLAP_NOISE: usize = 1 << 15;
 
 /// Positions (one trajectory per column), optional velocities and adaptation, and the buffers a
