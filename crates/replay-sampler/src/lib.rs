@@ -50,7 +50,9 @@ pub use drift::Drift;
 pub use error::SamplerError;
 pub use integrator::Integrator;
 pub use momentum::Momentum;
-pub use noise::{fill_standard_normal, fill_standard_normal_slice, standard_normal_pair};
+pub use noise::{
+    NOISE_CONVENTION, fill_standard_normal, fill_standard_normal_slice, standard_normal_pair,
+};
 pub use overdamped::EulerMaruyama;
 pub use record::{Observer, Trajectory};
 pub use scheme::Scheme;

@@ -127,6 +127,8 @@ pub fn build_task(config: &Config, name: &str) -> Result<AnyTask, RunError> {
 /// Everything that determines a cell's results; its hash names the cached result.
 #[derive(Serialize)]
 struct CellIdentity<'a> {
+    /// Replay noise and training noise follow this convention ([`replay_sampler::NOISE_CONVENTION`]).
+    noise_convention: u32,
     spec: &'a CellSpec,
     config: &'a Config,
 }
@@ -136,6 +138,7 @@ fn cell_path(dir: &Path, config: &Config, spec: &CellSpec) -> PathBuf {
     let mut config = config.clone();
     config.run.name.clear();
     let identity = CellIdentity {
+        noise_convention: replay_sampler::NOISE_CONVENTION,
         spec,
         config: &config,
     };

@@ -75,6 +75,8 @@ pub(crate) fn train_config(config: &Config, task: &AnyTask) -> TrainConfig {
 /// Everything that determines a trained network; its hash names the checkpoint.
 #[derive(Serialize)]
 struct TrainingIdentity<'a> {
+    /// The training noise is drawn under this convention ([`replay_sampler::NOISE_CONVENTION`]).
+    noise_convention: u32,
     spec: &'a CellSpec,
     leaky: bool,
     master_seed: u64,
@@ -108,6 +110,7 @@ pub(crate) fn train_or_load(
     let net_config = network_config(config, task, spec, leaky);
     let train_config = train_config(config, task);
     let identity = TrainingIdentity {
+        noise_convention: replay_sampler::NOISE_CONVENTION,
         spec,
         leaky,
         master_seed: config.run.master_seed,

@@ -29,6 +29,19 @@ use rand::Rng;
 
 use crate::simd::widest;
 
+/// Version of the convention above: it changes whenever the normals drawn from a given generator
+/// state change, so that anything cached from seeded draws (trained networks, replay results)
+/// can name the convention it was made under and be recomputed rather than reused across it.
+/// Version 1 drew one `f64` ziggurat normal per entry and rounded it; version 2 is the
+/// Box–Muller transform of pairs of 32-bit words described above.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(replay_sampler::NOISE_CONVENTION, 2);
+/// ```
+pub const NOISE_CONVENTION: u32 = 2;
+
 /// Words drawn from the generator at a time: enough for the vector loop to pay, small enough to
 /// live on the stack (2 KiB).
 const CHUNK: usize = 512;
