@@ -13,9 +13,9 @@ use std::time::Instant;
 use clap::Parser;
 use clap::builder::PossibleValuesParser;
 use hippo_replay::RunError;
-use hippo_replay::config::{Config, PROFILES};
+use hippo_replay::config::{Config, MAX_SIZE, PROFILES};
 use hippo_replay::report::write_report;
-use hippo_replay::runner::{RunOptions, run};
+use hippo_replay::runner::{MAX_THREADS, RunOptions, run};
 
 /// Reproduce "Leakage and second-order dynamics improve hippocampal RNN replay" end to end.
 #[derive(Debug, Parser)]
@@ -34,23 +34,31 @@ struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Seeds per task and activation (overrides the configuration).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_count)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = seed_count)]
     seeds: Option<usize>,
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_count)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
     /// Retrain and remeasure every cell instead of reusing cached results.
     #[arg(long)]
     fresh: bool,
 }
 
-/// Parses a count of at least one. Negative numbers are let through to here (rather than read as
+/// Parses a count from 1 to `max`. Negative numbers are let through to here (rather than read as
 /// flags) so that `--seeds -1` is answered with what a count must be.
-fn positive_count(text: &str) -> Result<usize, String> {
+fn count_up_to(text: &str, max: usize) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("must be a whole number of at least 1".into()),
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {max}")),
     }
+}
+
+fn seed_count(text: &str) -> Result<usize, String> {
+    count_up_to(text, MAX_SIZE)
+}
+
+fn thread_count(text: &str) -> Result<usize, String> {
+    count_up_to(text, MAX_THREADS)
 }
 
 fn main() -> ExitCode {
@@ -78,6 +86,10 @@ fn reproduce(args: Args) -> Result<(), RunError> {
             (RunError::Config(message), Some(path)) => {
                 RunError::Config(message.replacen("override file", &path.display().to_string(), 1))
             }
+            (RunError::UnknownField(field), Some(path)) => RunError::Config(format!(
+                "{}: unknown configuration field {field}",
+                path.display()
+            )),
             (e, _) => e,
         })?;
     if let Some(seeds) = args.seeds {
@@ -121,12 +133,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_must_be_whole_and_at_least_one() {
-        assert_eq!(positive_count("1"), Ok(1));
-        assert_eq!(positive_count(" 12 "), Ok(12));
+    fn counts_must_be_whole_and_within_their_range() {
+        assert_eq!(seed_count("1"), Ok(1));
+        assert_eq!(seed_count(" 12 "), Ok(12));
+        assert_eq!(seed_count(&MAX_SIZE.to_string()), Ok(MAX_SIZE));
+        assert_eq!(thread_count(&MAX_THREADS.to_string()), Ok(MAX_THREADS));
         for bad in ["0", "-1", "2.5", "three", "", "99999999999999999999999"] {
-            assert!(positive_count(bad).is_err(), "{bad:?}");
+            assert!(seed_count(bad).is_err(), "{bad:?}");
+            assert!(thread_count(bad).is_err(), "{bad:?}");
         }
+        let too_many = (MAX_THREADS + 1).to_string();
+        assert_eq!(
+            thread_count(&too_many),
+            Err(format!("must be a whole number from 1 to {MAX_THREADS}"))
+        );
+        assert!(seed_count(&(MAX_SIZE + 1).to_string()).is_err());
     }
 
     #[test]
@@ -134,7 +155,7 @@ mod tests {
         let err = Args::try_parse_from(["reproduce", "--seeds", "-1"]).unwrap_err();
         let message = err.to_string();
         assert!(
-            message.contains("'-1'") && message.contains("at least 1"),
+            message.contains("'-1'") && message.contains("from 1 to 1000000"),
             "{message}"
         );
         let args = Args::try_parse_from(["reproduce", "--seeds", "3", "--threads", "2"]).unwrap();

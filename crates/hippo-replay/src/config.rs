@@ -255,9 +255,10 @@ impl Config {
     pub fn validate(&self) -> Result<(), RunError> {
         // Sizes are capped so that no buffer sized by a product of them overflows; the cap is far
         // beyond any experiment.
+        let size = format!("a whole number from 1 to {MAX_SIZE}");
         let positive = |field: &'static str, v: usize| {
             if v == 0 || v > MAX_SIZE {
-                Err(invalid(field, v))
+                Err(invalid(field, v, &size))
             } else {
                 Ok(())
             }
@@ -276,16 +277,24 @@ impl Config {
         positive("metrics.msd_max_lag", self.metrics.msd_max_lag)?;
         positive("metrics.test_batch", self.metrics.test_batch)?;
         if self.replay.burn_in >= self.replay.steps {
-            return Err(invalid("replay.burn_in", self.replay.burn_in));
+            return Err(invalid(
+                "replay.burn_in",
+                self.replay.burn_in,
+                "fewer than replay.steps",
+            ));
         }
         if self.metrics.msd_max_lag >= self.replay.steps {
-            return Err(invalid("metrics.msd_max_lag", self.metrics.msd_max_lag));
+            return Err(invalid(
+                "metrics.msd_max_lag",
+                self.metrics.msd_max_lag,
+                "fewer than replay.steps",
+            ));
         }
         let in_unit = |field: &'static str, v: f64| {
             if v > 0.0 && v <= 1.0 {
                 Ok(())
             } else {
-                Err(invalid(field, v))
+                Err(invalid(field, v, "a number in (0, 1]"))
             }
         };
         in_unit("network.alpha_leaky", self.network.alpha_leaky)?;
@@ -294,7 +303,7 @@ impl Config {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(invalid(field, v))
+                Err(invalid(field, v, "a finite number above 0"))
             }
         };
         finite_positive("network.sigma_train", self.network.sigma_train)?;
@@ -308,7 +317,7 @@ impl Config {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
-                Err(invalid(field, v))
+                Err(invalid(field, v, "a finite number of at least 0"))
             }
         };
         finite_non_negative("training.grad_clip", self.training.grad_clip)?;
@@ -319,22 +328,38 @@ impl Config {
             self.replay.adaptation_strength,
         )?;
         if !(self.replay.adaptation_tau.is_finite() && self.replay.adaptation_tau >= 1.0) {
-            return Err(invalid("replay.adaptation_tau", self.replay.adaptation_tau));
+            return Err(invalid(
+                "replay.adaptation_tau",
+                self.replay.adaptation_tau,
+                "a finite number of at least 1",
+            ));
         }
         if self.network.activations.is_empty() {
-            return Err(invalid("network.activations", "[]"));
+            return Err(invalid(
+                "network.activations",
+                "[]",
+                "at least one of \"relu\", \"tanh\"",
+            ));
         }
         for a in &self.network.activations {
             if a != "relu" && a != "tanh" {
-                return Err(invalid("network.activations", format!("{a:?}")));
+                return Err(invalid(
+                    "network.activations",
+                    format!("{a:?}"),
+                    "\"relu\" or \"tanh\"",
+                ));
             }
         }
         if self.tasks.enabled.is_empty() {
-            return Err(invalid("tasks.enabled", "[]"));
+            return Err(invalid("tasks.enabled", "[]", &task_names(true)));
         }
         for name in &self.tasks.enabled {
             if !TASK_NAMES.contains(&name.as_str()) {
-                return Err(invalid("tasks.enabled", format!("{name:?}")));
+                return Err(invalid(
+                    "tasks.enabled",
+                    format!("{name:?}"),
+                    &task_names(false),
+                ));
             }
         }
         self.tasks.track.validate().map_err(|e| RunError::Task {
@@ -349,10 +374,22 @@ impl Config {
     }
 }
 
-fn invalid(field: &'static str, value: impl std::fmt::Display) -> RunError {
+fn invalid(field: &'static str, value: impl std::fmt::Display, expected: &str) -> RunError {
     RunError::InvalidField {
         field,
         value: value.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+/// What `tasks.enabled` accepts, for its error messages.
+pub(crate) fn task_names(at_least_one: bool) -> String {
+    let names: Vec<String> = TASK_NAMES.iter().map(|n| format!("{n:?}")).collect();
+    let names = names.join(", ");
+    if at_least_one {
+        format!("at least one of {names}")
+    } else {
+        format!("one of {names}")
     }
 }
 
@@ -370,10 +407,11 @@ fn profile_text(name: &str) -> Result<&'static str, RunError> {
     match name {
         "quick" => Ok(QUICK),
         "paper" => Ok(PAPER),
-        other => Err(RunError::InvalidField {
-            field: "profile",
-            value: format!("{other:?} (known: quick, paper)"),
-        }),
+        other => Err(invalid(
+            "profile",
+            format!("{other:?}"),
+            "\"quick\" or \"paper\"",
+        )),
     }
 }
 
@@ -413,6 +451,10 @@ fn same_type(slot: &toml::Value, value: toml::Value, path: &str) -> Result<toml:
     use toml::Value::{Float, Integer};
     match (slot, value) {
         (Float(_), Integer(i)) => Ok(Float(i as f64)),
+        // Every whole-number field is a count or a seed.
+        (Integer(_), Integer(i)) if i < 0 => Err(RunError::Config(format!(
+            "{path} must be a whole number of at least 0, not {i}"
+        ))),
         (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => {
             Ok(value)
         }

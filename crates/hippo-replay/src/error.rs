@@ -5,18 +5,27 @@ use std::path::PathBuf;
 /// Everything that can stop a reproduction run or one of its cells.
 ///
 /// ```
-/// let e = hippo_replay::RunError::InvalidField { field: "run.seeds", value: "0".into() };
-/// assert_eq!(e.to_string(), "invalid value for run.seeds: 0");
+/// let e = hippo_replay::RunError::InvalidField {
+///     field: "run.seeds",
+///     value: "0".into(),
+///     expected: "a whole number from 1 to 1000000".into(),
+/// };
+/// assert_eq!(
+///     e.to_string(),
+///     "invalid value for run.seeds: 0 (expected a whole number from 1 to 1000000)"
+/// );
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A configuration field holds a value outside its domain.
-    #[error("invalid value for {field}: {value}")]
+    #[error("invalid value for {field}: {value} (expected {expected})")]
     InvalidField {
         /// Dotted path of the field.
         field: &'static str,
         /// The offending value.
         value: String,
+        /// What the field accepts.
+        expected: String,
     },
     /// A task's parameters are invalid.
     #[error("{field}: {source}")]

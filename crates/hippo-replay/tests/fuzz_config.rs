@@ -223,7 +223,7 @@ fn fuzz_runner_config_regression_enormous_sizes_are_rejected_by_name() {
         let text = format!("[{table}]\n{key} = 9223372036854775807\n");
         let err = Config::with_overrides("quick", &text).unwrap_err();
         assert!(
-            matches!(&err, RunError::InvalidField { field: f, value } if f == &field && value == "9223372036854775807"),
+            matches!(&err, RunError::InvalidField { field: f, value, .. } if f == &field && value == "9223372036854775807"),
             "{err:?}"
         );
     }

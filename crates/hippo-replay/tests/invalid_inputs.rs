@@ -25,7 +25,7 @@ fn override_error(text: &str) -> RunError {
 /// Asserts that `err` is `InvalidField` for `field` with `value`, and that its message says so.
 fn assert_invalid_field(err: &RunError, field: &str, value: &str) {
     assert!(
-        matches!(err, RunError::InvalidField { field: f, value: v } if *f == field && v == value),
+        matches!(err, RunError::InvalidField { field: f, value: v, .. } if *f == field && v == value),
         "expected InvalidField {{ {field}, {value} }}, got {err:?}"
     );
     let message = err.to_string();
@@ -217,13 +217,63 @@ fn rejects_malformed_or_mistyped_configuration_text() {
     assert!(matches!(err, RunError::Config(_)), "{err:?}");
     let err = Config::with_overrides("enormous", "").unwrap_err();
     assert!(
-        matches!(&err, RunError::InvalidField { field: "profile", value } if value.contains("enormous")),
+        matches!(&err, RunError::InvalidField { field: "profile", value, .. } if value.contains("enormous")),
         "{err:?}"
     );
     let err = Config::from_toml_str("[run]\nname = \"x\"\n").unwrap_err();
     assert!(
         matches!(&err, RunError::Config(m) if m.contains("missing field `seeds`")),
         "a missing field is named: {err:?}"
+    );
+}
+
+#[test]
+fn negative_counts_name_the_field_and_value_not_a_line_of_the_merged_text() {
+    for field in [
+        "run.seeds",
+        "run.master_seed",
+        "training.batch_size",
+        "replay.steps",
+    ] {
+        let (table, key) = field.split_once('.').unwrap();
+        let err = override_error(&format!("# overrides\n\n[{table}]\n{key} = -4\n"));
+        assert_eq!(
+            err.to_string(),
+            format!("configuration: {field} must be a whole number of at least 0, not -4")
+        );
+    }
+}
+
+#[test]
+fn invalid_thread_counts_are_rejected_before_anything_is_written() {
+    let dir = scratch("invalid-threads");
+    for threads in [0, hippo_replay::runner::MAX_THREADS + 1, usize::MAX] {
+        let mut options = RunOptions::new(tiny(), dir.clone());
+        options.threads = Some(threads);
+        let err = run(&options).unwrap_err();
+        assert_invalid_field(&err, "threads", &threads.to_string());
+        assert!(err.to_string().contains("from 1 to 1024"), "{err}");
+    }
+    assert!(!dir.exists(), "a rejected run created {}", dir.display());
+}
+
+#[test]
+fn range_errors_say_what_the_field_accepts() {
+    let err = override_error("[run]\nseeds = 2000000\n");
+    assert_eq!(
+        err.to_string(),
+        "invalid value for run.seeds: 2000000 (expected a whole number from 1 to 1000000)"
+    );
+    let err = override_error("[replay]\nlambda_v = 1.5\n");
+    assert!(
+        err.to_string().ends_with("(expected a number in (0, 1])"),
+        "{err}"
+    );
+    let err = override_error("[tasks]\nenabled = [\"hexagon\"]\n");
+    assert!(
+        err.to_string()
+            .ends_with("(expected one of \"triangle\", \"t_maze\", \"open_box\")"),
+        "{err}"
     );
 }
 
@@ -262,9 +312,14 @@ fn assert_io_under(err: &RunError, file: &Path) {
 #[test]
 fn rejects_an_output_directory_under_a_regular_file() {
     let file = blocking_file("out-under-file");
-    let out = file.join("results");
+    let out = file.join("results").join("deeper");
     let err = run(&RunOptions::new(tiny(), out)).unwrap_err();
-    assert_io_under(&err, &file);
+    // The error names the file in the way, not a directory the run would have made under it.
+    assert!(
+        matches!(&err, RunError::Io { path, .. } if *path == file),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("is not a directory"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), b"occupied");
     assert_eq!(file_names(file.parent().unwrap()), ["not-a-directory"]);
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();

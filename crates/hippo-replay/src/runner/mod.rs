@@ -23,6 +23,20 @@ use crate::config::Config;
 use crate::io::{create_dir, write_atomic};
 use crate::variant::Variant;
 
+/// The most worker threads a run accepts. Cells are independent and each uses one thread at a
+/// time, so threads beyond the cell count only add scheduling; the cap turns a mistyped count
+/// into an error instead of thousands of idle threads.
+///
+/// ```
+/// use hippo_replay::config::Config;
+/// use hippo_replay::runner::{MAX_THREADS, RunOptions, run};
+/// let mut options = RunOptions::new(Config::profile("quick")?, "unused".into());
+/// options.threads = Some(MAX_THREADS + 1);
+/// assert!(run(&options).unwrap_err().to_string().contains("threads"));
+/// # Ok::<(), hippo_replay::RunError>(())
+/// ```
+pub const MAX_THREADS: usize = 1024;
+
 /// How to run: the configuration, where to write, and how.
 ///
 /// ```
@@ -38,7 +52,7 @@ pub struct RunOptions {
     pub config: Config,
     /// Output directory.
     pub out: PathBuf,
-    /// Worker threads (None: one per core).
+    /// Worker threads, 1 to [`MAX_THREADS`] (None: one per core).
     pub threads: Option<usize>,
     /// Retrain and remeasure every cell, ignoring the cache.
     pub fresh: bool,
@@ -112,6 +126,7 @@ pub fn build_task(config: &Config, name: &str) -> Result<AnyTask, RunError> {
             return Err(RunError::InvalidField {
                 field: "tasks.enabled",
                 value: format!("{other:?}"),
+                expected: crate::config::task_names(false),
             });
         }
     };
@@ -165,11 +180,23 @@ fn cell_path(dir: &Path, config: &Config, spec: &CellSpec) -> PathBuf {
 pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
     let config = &options.config;
     config.validate()?;
+    if let Some(threads) = options.threads
+        && !(1..=MAX_THREADS).contains(&threads)
+    {
+        return Err(RunError::InvalidField {
+            field: "threads",
+            value: threads.to_string(),
+            expected: format!("a whole number from 1 to {MAX_THREADS}"),
+        });
+    }
     let out = &options.out;
-    if out.exists() && !out.is_dir() {
-        // Said of the output path itself, rather than of the first directory made under it.
+    // The output or the first of its ancestors that exists must be a directory; said of that
+    // path itself, rather than of the first directory made under it.
+    if let Some(blocker) = out.ancestors().find(|p| p.exists())
+        && !blocker.is_dir()
+    {
         return Err(RunError::Io {
-            path: out.clone(),
+            path: blocker.to_path_buf(),
             source: std::io::Error::new(
                 std::io::ErrorKind::NotADirectory,
                 "exists and is not a directory (the output must be a directory)",
