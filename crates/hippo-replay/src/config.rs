@@ -451,10 +451,11 @@ fn same_type(slot: &toml::Value, value: toml::Value, path: &str) -> Result<toml:
     use toml::Value::{Float, Integer};
     match (slot, value) {
         (Float(_), Integer(i)) => Ok(Float(i as f64)),
-        // Every whole-number field is a count or a seed.
-        (Integer(_), Integer(i)) if i < 0 => Err(RunError::Config(format!(
-            "{path} must be a whole number of at least 0, not {i}"
-        ))),
+        // Every whole-number field is a count or a seed; what range a count takes is said by
+        // validation, once the value has its type.
+        (Integer(_), Integer(i)) if i < 0 => {
+            Err(RunError::Config(format!("{path} cannot be negative ({i})")))
+        }
         (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => {
             Ok(value)
         }

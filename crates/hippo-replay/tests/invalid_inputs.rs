@@ -239,7 +239,7 @@ fn negative_counts_name_the_field_and_value_not_a_line_of_the_merged_text() {
         let err = override_error(&format!("# overrides\n\n[{table}]\n{key} = -4\n"));
         assert_eq!(
             err.to_string(),
-            format!("configuration: {field} must be a whole number of at least 0, not -4")
+            format!("configuration: {field} cannot be negative (-4)")
         );
     }
 }
