@@ -255,14 +255,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), RunError> {
         // Sizes are capped so that no buffer sized by a product of them overflows; the cap is far
         // beyond any experiment.
-        let size = format!("a whole number from 1 to {MAX_SIZE}");
-        let positive = |field: &'static str, v: usize| {
-            if v == 0 || v > MAX_SIZE {
-                Err(invalid(field, v, &size))
-            } else {
-                Ok(())
-            }
-        };
+        let positive = |field: &'static str, v: usize| check_count(field, v, MAX_SIZE);
         positive("run.seeds", self.run.seeds)?;
         positive("network.hidden", self.network.hidden)?;
         positive("training.steps", self.training.steps)?;
@@ -379,6 +372,19 @@ fn invalid(field: &'static str, value: impl std::fmt::Display, expected: &str) -
         field,
         value: value.to_string(),
         expected: expected.to_string(),
+    }
+}
+
+/// Rejects a count `v` of `field` outside `1..=max`, saying that range.
+pub(crate) fn check_count(field: &'static str, v: usize, max: usize) -> Result<(), RunError> {
+    if (1..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            v,
+            &format!("a whole number from 1 to {max}"),
+        ))
     }
 }
 

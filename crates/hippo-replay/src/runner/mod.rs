@@ -180,14 +180,8 @@ fn cell_path(dir: &Path, config: &Config, spec: &CellSpec) -> PathBuf {
 pub fn run(options: &RunOptions) -> Result<RunResults, RunError> {
     let config = &options.config;
     config.validate()?;
-    if let Some(threads) = options.threads
-        && !(1..=MAX_THREADS).contains(&threads)
-    {
-        return Err(RunError::InvalidField {
-            field: "threads",
-            value: threads.to_string(),
-            expected: format!("a whole number from 1 to {MAX_THREADS}"),
-        });
+    if let Some(threads) = options.threads {
+        crate::config::check_count("threads", threads, MAX_THREADS)?;
     }
     let out = &options.out;
     // The output or the first of its ancestors that exists must be a directory; said of that
